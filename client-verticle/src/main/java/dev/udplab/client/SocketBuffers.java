@@ -20,6 +20,8 @@ import java.nio.channels.DatagramChannel;
  */
 public record SocketBuffers(Integer receiveBytes, Integer sendBytes) {
 
+  private static final boolean LINUX = System.getProperty("os.name", "").startsWith("Linux");
+
   /** Sizes the kernel granted. */
   public record Granted(int receiveBytes, int sendBytes) {
   }
@@ -53,8 +55,11 @@ public record SocketBuffers(Integer receiveBytes, Integer sendBytes) {
       if (sendBytes != null) {
         probe.setOption(StandardSocketOptions.SO_SNDBUF, sendBytes);
       }
-      return new Granted(probe.getOption(StandardSocketOptions.SO_RCVBUF),
-          probe.getOption(StandardSocketOptions.SO_SNDBUF));
+      // The JDK halves what getsockopt reports on Linux; undo it to show what the kernel granted, as the
+      // server and `ss -m` do.
+      int factor = LINUX ? 2 : 1;
+      return new Granted(factor * probe.getOption(StandardSocketOptions.SO_RCVBUF),
+          factor * probe.getOption(StandardSocketOptions.SO_SNDBUF));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
