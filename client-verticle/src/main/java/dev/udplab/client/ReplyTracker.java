@@ -77,10 +77,23 @@ final class ReplyTracker {
     return request;
   }
 
-  /** Records that an attempt of {@code request} went out; returns the attempt number (1 for the first). */
+  /** Records that an attempt of {@code request} is being sent; returns the attempt number (1 for the first). */
   int sent(Request request, long nowNanos) {
     request.lastSentNanos = nowNanos;
     return ++request.attempts;
+  }
+
+  /**
+   * The kernel accepted attempt {@code attempt}: its round trip and timeout count from now, not from the send
+   * call (the first send of a process spends hundreds of milliseconds setting up Vert.x's resolver). Returns
+   * false when the request needs no timer any more (already answered, given up, or a later attempt runs).
+   */
+  boolean left(Request request, int attempt, long nowNanos) {
+    if (request.finished || attempt != request.attempts) {
+      return false;
+    }
+    request.lastSentNanos = nowNanos;
+    return true;
   }
 
   /**

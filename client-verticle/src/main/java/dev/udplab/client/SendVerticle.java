@@ -113,19 +113,18 @@ public final class SendVerticle extends VerticleBase {
   private void transmit(int index, ReplyTracker.Request request, Buffer payload) {
     HostPort target = targets.get(index);
     int attempt = request == null ? 0 : tracker.sent(request, System.nanoTime());
-    if (request != null) {
-      request.timerId = vertx.setTimer(timeoutMillis, id -> onTimeout(index, request, attempt, payload));
-    }
     sendsInFlight++;
     sockets[index].send(payload, target.port(), target.ip()).onComplete(ar -> {
       sendsInFlight--;
       if (ar.succeeded()) {
         meters[index].datagramsSent.increment();
         meters[index].bytesSent.increment(payload.length());
+        if (request != null && tracker.left(request, attempt, System.nanoTime())) {
+          request.timerId = vertx.setTimer(timeoutMillis, id -> onTimeout(index, request, attempt, payload));
+        }
       } else {
         err.println("send to " + target.display() + " failed: " + ar.cause().getMessage());
         if (request != null) {
-          vertx.cancelTimer(request.timerId);
           tracker.abandon(request);
           meters[index].datagramsLost.increment();
         }

@@ -1,6 +1,7 @@
 package dev.udplab.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -74,6 +75,20 @@ class ReplyTrackerTest {
     assertEquals(1, tracker.missing().size());
     assertSame(second, tracker.reply(0));
     assertEquals(Expiry.STALE, tracker.expire(first, 0));
+  }
+
+  @Test
+  void round_trips_count_from_when_the_kernel_took_the_attempt() {
+    ReplyTracker tracker = new ReplyTracker(1, 1);
+    Request request = tracker.expect(0, "hello");
+    int first = tracker.sent(request, 100);
+    assertTrue(tracker.left(request, first, 400));
+    assertEquals(400, request.lastSentNanos());
+    int second = tracker.sent(request, 500);
+    assertFalse(tracker.left(request, first, 600), "an older attempt needs no timer");
+    assertEquals(500, request.lastSentNanos());
+    tracker.reply(0);
+    assertFalse(tracker.left(request, second, 700), "an answered request needs no timer");
   }
 
   @Test
