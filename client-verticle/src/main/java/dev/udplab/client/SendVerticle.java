@@ -34,6 +34,7 @@ public final class SendVerticle extends VerticleBase {
   private final Promise<Integer> completion = Promise.promise();
   private final long timeoutMillis;
   private boolean inputEnded;
+  private boolean sendFailed;
   private int sendsInFlight;
 
   public SendVerticle(SendOptions options, ClientMetrics metrics, PrintWriter out, PrintWriter err) {
@@ -84,7 +85,10 @@ public final class SendVerticle extends VerticleBase {
     });
   }
 
-  /** Completes with the exit code: 0 when every expected reply arrived, 1 when one never came. */
+  /**
+   * Completes with the exit code: 0 when every expected reply arrived, 1 when one never came (a failed send
+   * included), 4 when a datagram that expected no reply could not be sent.
+   */
   public Future<Integer> completion() {
     return completion.future();
   }
@@ -94,7 +98,8 @@ public final class SendVerticle extends VerticleBase {
       String message = queue.pollFirst();
       if (message == null) {
         if (inputEnded) {
-          completion.tryComplete(tracker.missing().isEmpty() ? ExitCodes.OK : ExitCodes.NO_REPLY);
+          completion.tryComplete(!tracker.missing().isEmpty() ? ExitCodes.NO_REPLY
+              : sendFailed ? ExitCodes.ENVIRONMENT : ExitCodes.OK);
         }
         return;
       }
@@ -104,6 +109,11 @@ public final class SendVerticle extends VerticleBase {
         continue;
       }
       Buffer payload = Buffer.buffer(message, "UTF-8");
+      if (payload.length() > SendCommand.MAX_DATAGRAM_BYTES) {
+        err.println("skipped a line of " + payload.length() + " bytes: a datagram holds at most "
+            + SendCommand.MAX_DATAGRAM_BYTES);
+        continue;
+      }
       for (int i = 0; i < targets.size(); i++) {
         transmit(i, options.isExpectReply() ? tracker.expect(i, message) : null, payload);
       }
@@ -123,7 +133,9 @@ public final class SendVerticle extends VerticleBase {
           request.timerId = vertx.setTimer(timeoutMillis, id -> onTimeout(index, request, attempt, payload));
         }
       } else {
-        err.println("send to " + target.display() + " failed: " + ar.cause().getMessage());
+        err.println("could not send " + (request == null ? "a datagram" : "\"" + request.message + "\"") + " to "
+            + target.display() + ": " + ar.cause().getMessage());
+        sendFailed = true;
         if (request != null) {
           tracker.abandon(request);
           meters[index].datagramsLost.increment();

@@ -131,8 +131,8 @@ class SendTest {
   @Test
   void standard_input_lines_are_the_messages(Vertx vertx, VertxTestContext ctx) {
     TestUdpServer upper = server(vertx, TestUdpServer.uppercase(), ctx.checkpoint(3));
-    InputStream lines = new ByteArrayInputStream(
-        "first line\nsecond\n\nthird\n".getBytes(StandardCharsets.UTF_8));
+    InputStream lines = new ByteArrayInputStream(("first line\nsecond\n\n" + "z".repeat(65508) + "\nthird\n")
+        .getBytes(StandardCharsets.UTF_8));
     Run run = cli(lines, "send", "--to", upper.target(HOST), "--metrics-port", "0");
     ctx.verify(() -> {
       assertEquals(0, run.exitCode(), run.err());
@@ -141,7 +141,8 @@ class SendTest {
       assertTrue(out.get(0).endsWith("ms): FIRST LINE"), run.out());
       assertTrue(out.get(1).endsWith("ms): SECOND"), run.out());
       assertTrue(out.get(2).endsWith("ms): THIRD"), run.out());
-      assertEquals(List.of("skipped an empty line: Vert.x cannot send a zero-length datagram"), run.errLines());
+      assertEquals(List.of("skipped an empty line: Vert.x cannot send a zero-length datagram",
+          "skipped a line of 65508 bytes: a datagram holds at most 65507"), run.errLines());
     });
   }
 
