@@ -7,7 +7,8 @@ It waits until Prometheus has scraped the final counts of a finished flood, then
      expression must also have produced at least one finite value while the flood ran (/api/v1/query_range);
   2. checks that the "Loss since the client started" panel agrees with the flood's JSON report;
   3. checks that the "Where lost" kernel-drop series equals the datagrams the server never saw
-     (flood sent - server received), exactly.
+     (flood sent - server received), exactly;
+  4. checks that the loss and kernel-drop alert rules went pending on the same scrapes.
 Exit 0 when all hold, 1 otherwise (one line per failure), 4 when Prometheus or the flood report never showed up.
 """
 import argparse
@@ -24,6 +25,7 @@ import validate_dashboard as dash
 
 LOSS_PANEL = "Loss since the client started"
 WHERE_LOST_PANEL = "Where lost, since the processes started"
+EXPECTED_ALERTS = {"UdpServerKernelDrops", "UdpClientLossSustained"}
 LOSS_TOLERANCE_POINTS = 0.01  # percentage points: the flood report rounds lossPercent, the counters are exact
 
 
@@ -238,6 +240,22 @@ def main():
             print(f"  ok  {line}")
     except (PrometheusError, KeyError) as e:
         failures.append(f'panel "{WHERE_LOST_PANEL}" query A: {e}')
+
+    # The alert rules, loaded by this Prometheus from alerts.yml, see the same loss on the real series.
+    deadline = time.monotonic() + args.timeout
+    active = set()
+    while time.monotonic() < deadline and not EXPECTED_ALERTS <= active:
+        try:
+            active = {a["labels"]["alertname"] for a in prom.get("/api/v1/alerts")["alerts"]}
+        except PrometheusError as e:
+            failures.append(f"/api/v1/alerts: {e}")
+            break
+        if not EXPECTED_ALERTS <= active:
+            time.sleep(0.5)
+    if EXPECTED_ALERTS <= active:
+        print(f"  ok  alerts pending or firing: {sorted(active)}")
+    else:
+        failures.append(f"alerts {sorted(EXPECTED_ALERTS - active)} never became pending (active: {sorted(active)})")
 
     for failure in failures:
         print(f"  FAIL  {failure}")
