@@ -100,7 +100,7 @@ prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/data" \
   --web.listen-address="127.0.0.1:$prom_port" --log.level=warn >"$tmp/prometheus.log" 2>&1 &
 pids+=($!)
 java "${JAVA_OPTS[@]}" -jar "$SERVER_JAR" echo --port "$udp_port" --metrics-port "$server_metrics" \
-  --rcvbuf "$SERVER_RCVBUF" >"$tmp/server.out" 2>"$tmp/server.err" &
+  --rcvbuf "$SERVER_RCVBUF" --quiet >"$tmp/server.out" 2>"$tmp/server.err" &
 pids+=($!)
 server_pid=$!
 
