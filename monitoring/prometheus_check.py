@@ -170,10 +170,11 @@ def main():
     everything = {name: ".*" for name in dash.variable_names(dashboard)}
     expected_option = {"target": args.target, "mode": args.mode}
     count = 0
-    for where, expr in dash.queries(dashboard):
+    for query in dash.queries(dashboard):
         count += 1
-        if where.startswith("variable"):
-            name = where.split('"')[1]
+        where, expr = query.where, query.expr
+        if query.kind == "variable":
+            name = query.name
             try:
                 result = prom.instant(expr, at)
             except PrometheusError as e:

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import sys
+from collections import namedtuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_DASHBOARD = os.path.join(HERE, "grafana", "dashboards", "udplab.json")
@@ -62,15 +63,23 @@ def variable_promql(variable):
     return f"count by ({label}) ({selector})", label
 
 
+class Query(namedtuple("Query", "kind name ref_id expr")):
+    """One PromQL expression: kind "panel" (name = panel title, ref_id = target refId) or "variable"."""
+
+    @property
+    def where(self):
+        return f'panel "{self.name}" query {self.ref_id}' if self.kind == "panel" else f'variable "{self.name}"'
+
+
 def queries(dashboard):
-    """Every PromQL expression in the dashboard as (where, expr): panel targets, then variables."""
+    """Every PromQL expression in the dashboard: panel targets (nested rows too), then query variables."""
     for panel in all_panels(dashboard.get("panels")):
         for target in panel.get("targets") or []:
-            yield f'panel "{panel.get("title")}" query {target.get("refId")}', target.get("expr", "")
+            yield Query("panel", panel.get("title"), target.get("refId"), target.get("expr", ""))
     for variable in dashboard.get("templating", {}).get("list", []):
         if variable.get("type") == "query":
             expr, _ = variable_promql(variable)
-            yield f'variable "{variable.get("name")}"', expr or variable_query(variable)
+            yield Query("variable", variable.get("name"), None, expr or variable_query(variable))
 
 
 def variable_names(dashboard):
@@ -158,7 +167,7 @@ def validate(dashboard, uid):
         elif label != name:
             problems.append(f'variable "{name}": takes the values of label {label!r}, expected {name!r}')
     for name in REQUIRED_VARIABLES:
-        if not any(name in referenced_variables(expr) for where, expr in queries(dashboard) if where.startswith("panel")):
+        if not any(name in referenced_variables(q.expr) for q in queries(dashboard) if q.kind == "panel"):
             problems.append(f'variable "{name}" is used by no panel')
     return problems
 
