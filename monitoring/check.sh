@@ -129,10 +129,11 @@ EOF
 java "${JAVA_OPTS[@]}" -jar "$CLIENT_JAR" flood --to "127.0.0.1:$udp_port" --count 0 --duration "$FLOOD_DURATION" \
   --rate "$FLOOD_RATE" --metrics-port "$client_metrics" --linger 15s --json >"$tmp/flood.json" 2>"$tmp/flood.err" &
 pids+=($!)
+flood_pid=$!
 say "flood: ${FLOOD_RATE}/s for $FLOOD_DURATION to 127.0.0.1:$udp_port, server --rcvbuf $SERVER_RCVBUF"
 
 # 4. Every dashboard expression, the loss panel and the kernel-drop series, against the real scrapes.
 python3 "$HERE/prometheus_check.py" --url "http://127.0.0.1:$prom_port" --flood-json "$tmp/flood.json" \
-  --target "127.0.0.1:$udp_port" --mode echo --server-port "$udp_port" --since "$since" \
+  --target "127.0.0.1:$udp_port" --mode echo --server-port "$udp_port" --since "$since" --flood-pid "$flood_pid" \
   --scrape-interval "$SCRAPE_INTERVAL" --timeout "$CHECK_TIMEOUT" || exit $?
 say "all monitoring checks passed"

@@ -96,6 +96,15 @@ def read_report(path):
         return None
 
 
+def running(pid):
+    """Whether the process exists and has not exited (a child the shell has not reaped yet is a zombie)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def regex_escape(value):
     """Escapes a label value as Grafana's Prometheus datasource does for a multi-value variable: regex
     metacharacters get a backslash, doubled because the value lands inside a PromQL double-quoted string."""
@@ -135,6 +144,7 @@ def main():
     parser.add_argument("--mode", required=True, help="the server's mode label")
     parser.add_argument("--server-port", required=True, help="the server's UDP port (its metric label)")
     parser.add_argument("--since", type=float, required=True, help="epoch seconds before the processes started")
+    parser.add_argument("--flood-pid", type=int, help="stop waiting for the report once this process has exited")
     parser.add_argument("--scrape-interval", type=int, default=1, help="seconds, as in the scrape config")
     parser.add_argument("--timeout", type=float, default=60, help="seconds to wait for each condition")
     args = parser.parse_args()
@@ -145,10 +155,16 @@ def main():
     client = f'{{job="udp-client",target="{args.target}"}}'
     server = f'{{job="udp-server",port="{args.server_port}"}}'
 
+    def flood_report():
+        report = read_report(args.flood_json)
+        if report is None and args.flood_pid and not running(args.flood_pid) and read_report(args.flood_json) is None:
+            print(f"check: the flood exited without a JSON report in {args.flood_json}", file=sys.stderr)
+            sys.exit(4)
+        return report
+    report = wait_for(f"the flood's JSON report in {args.flood_json}", args.timeout, flood_report)
+    report_time = time.time()
     wait_for("both targets up", args.timeout,
              lambda: len(prom.instant('up{job=~"udp-server|udp-client"} == 1', time.time())) == 2)
-    report = wait_for(f"the flood's JSON report in {args.flood_json}", args.timeout, lambda: read_report(args.flood_json))
-    report_time = time.time()
 
     # The flood settles its lost counter when the drain ends, so its sent/received can be final a scrape earlier.
     def final_counts_scraped():
