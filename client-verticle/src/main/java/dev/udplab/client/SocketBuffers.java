@@ -1,0 +1,62 @@
+package dev.udplab.client;
+
+import io.vertx.core.datagram.DatagramSocketOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
+
+/**
+ * The SO_RCVBUF / SO_SNDBUF a client socket asks for ({@code null} = kernel default) and the options that build
+ * such a socket.
+ *
+ * <p>Vert.x does not expose a socket's granted sizes, so {@link #granted(HostPort)} asks the kernel with a
+ * throwaway socket of the same family and the same requests: Linux grants the same way for every socket
+ * (doubled, capped by {@code net.core.rmem_max} / {@code wmem_max}).
+ *
+ * @param receiveBytes requested SO_RCVBUF, or null
+ * @param sendBytes requested SO_SNDBUF, or null
+ */
+public record SocketBuffers(Integer receiveBytes, Integer sendBytes) {
+
+  /** Sizes the kernel granted. */
+  public record Granted(int receiveBytes, int sendBytes) {
+  }
+
+  /**
+   * Options for a client socket talking to {@code target}: explicit {@code reuseAddress=false} (see the guide),
+   * IPv6 when the target is, and the requested sizes. Note that Vert.x also sizes its receive allocator to
+   * SO_RCVBUF, so a datagram larger than {@code receiveBytes} (default 2048 when unset) is cut.
+   */
+  public DatagramSocketOptions socketOptions(HostPort target) {
+    DatagramSocketOptions options = new DatagramSocketOptions()
+        .setReuseAddress(false)
+        .setReusePort(false)
+        .setIpV6(target.isIpv6());
+    if (receiveBytes != null) {
+      options.setReceiveBufferSize(receiveBytes);
+    }
+    if (sendBytes != null) {
+      options.setSendBufferSize(sendBytes);
+    }
+    return options;
+  }
+
+  /** The sizes the kernel grants a socket of {@code target}'s family for these requests. */
+  public Granted granted(HostPort target) {
+    StandardProtocolFamily family = target.isIpv6() ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+    try (DatagramChannel probe = DatagramChannel.open(family)) {
+      if (receiveBytes != null) {
+        probe.setOption(StandardSocketOptions.SO_RCVBUF, receiveBytes);
+      }
+      if (sendBytes != null) {
+        probe.setOption(StandardSocketOptions.SO_SNDBUF, sendBytes);
+      }
+      return new Granted(probe.getOption(StandardSocketOptions.SO_RCVBUF),
+          probe.getOption(StandardSocketOptions.SO_SNDBUF));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
