@@ -117,6 +117,7 @@ final class FloodCommand implements Callable<Integer> {
     List<Integer> rcvbufs = sweepRcvbuf == null ? null : parseList(sweepRcvbuf, "--sweep-rcvbuf", true);
     List<Integer> rates = sweepRate == null ? null : parseList(sweepRate, "--sweep-rate", false);
     StopSignal signal = StopSignal.install();
+    keepSendOrder();
     try (ClientRuntime runtime = ClientRuntime.start(metricsPort)) {
       if (runtime.metricsUrl() != null) {
         err.println("metrics " + runtime.metricsUrl());
@@ -193,6 +194,17 @@ final class FloodCommand implements Callable<Integer> {
       }
     }
     return parsed;
+  }
+
+  /**
+   * Makes the next Vert.x instance resolve send addresses synchronously (JDK resolver). Vert.x resolves
+   * the host of every datagram; its DNS resolver shares an in-flight resolution of the same IP literal
+   * between event loops, and a send that joins another loop's resolution is written later, out of order:
+   * measured here as 35 spurious reorders in 2000 datagrams with the echo server in the same process.
+   * Targets are IP literals already ({@link HostPort#ip()}), so nothing is lost.
+   */
+  static void keepSendOrder() {
+    System.setProperty("vertx.disableDnsResolver", "true");
   }
 
   /**

@@ -30,8 +30,8 @@ public final class SendPacer {
     }
     this.ratePerSecond = ratePerSecond;
     this.startNanos = startNanos;
-    // four ticks' worth: enough to absorb timer slack, small enough not to overrun a receive buffer
-    this.maxBurst = ratePerSecond == 0 ? UNPACED_BATCH : Math.max(4, ratePerSecond * 4 * TICK_NANOS / 1_000_000_000L);
+    // 20 ticks' worth: catches up after the short stalls of a busy machine; longer stalls are forgiven
+    this.maxBurst = ratePerSecond == 0 ? UNPACED_BATCH : Math.max(4, ratePerSecond * 20 * TICK_NANOS / 1_000_000_000L);
   }
 
   /** Whether this pacer limits the rate. */

@@ -51,9 +51,9 @@ class SendPacerTest {
   @Test
   void a_stall_is_forgiven_beyond_one_burst() {
     SendPacer pacer = new SendPacer(100_000, 0);
-    assertEquals(400, pacer.maxBurst());
-    assertEquals(400, pacer.due(1_000_000_000L));
-    pacer.sent(400);
+    assertEquals(2000, pacer.maxBurst());
+    assertEquals(2000, pacer.due(1_000_000_000L));
+    pacer.sent(2000);
     assertEquals(0, pacer.due(1_000_000_000L));
     assertEquals(100, pacer.due(1_001_000_000L));
   }
