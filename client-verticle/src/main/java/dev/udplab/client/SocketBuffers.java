@@ -53,8 +53,11 @@ public record SocketBuffers(Integer receiveBytes, Integer sendBytes) {
       if (sendBytes != null) {
         probe.setOption(StandardSocketOptions.SO_SNDBUF, sendBytes);
       }
-      return new Granted(probe.getOption(StandardSocketOptions.SO_RCVBUF),
-          probe.getOption(StandardSocketOptions.SO_SNDBUF));
+      // On Linux the JDK halves what getsockopt returns (to give back what was set); the kernel's own
+      // figure, the one /proc, ss and the server's startup line show, is twice that.
+      int factor = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux") ? 2 : 1;
+      return new Granted(factor * probe.getOption(StandardSocketOptions.SO_RCVBUF),
+          factor * probe.getOption(StandardSocketOptions.SO_SNDBUF));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
