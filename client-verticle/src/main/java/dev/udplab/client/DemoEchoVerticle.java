@@ -17,6 +17,7 @@ public final class DemoEchoVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     socket = vertx.createDatagramSocket(new DatagramSocketOptions().setReuseAddress(false));
+    DatagramReads.batch(socket);
     socket.handler(packet -> {
       socket.send(packet.data(), packet.sender().port(), packet.sender().hostAddress());
     });

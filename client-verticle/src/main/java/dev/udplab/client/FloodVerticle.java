@@ -12,10 +12,9 @@ import java.util.function.Consumer;
 
 /**
  * One flood: K sockets bound on start, then {@link #run()} sends on a 1 ms tick: paced, the pacer's
- * deficit; unpaced, one bounded batch per tick. A tick sends for at most half of it, so the other
- * half is left to the event loop for reading replies: Vert.x reads one datagram per socket per
- * readiness, and batches chained back to back (with {@code runOnContext} or overdue ticks) starved the
- * reads, so the flood measured its own client instead of the server. It reads replies all along, waits {@code --drain} after the last send and completes with
+ * deficit; unpaced, one bounded batch per tick. A tick sends for at most half of it, leaving the
+ * event loop time to read replies (batched by {@link DatagramReads}); batches chained back to back
+ * with {@code runOnContext} starved the reads. It reads replies all along, waits {@code --drain} after the last send and completes with
  * the report. Everything runs on this verticle's event loop; {@link #stopSending()} may be called from
  * any thread.
  */
@@ -63,6 +62,7 @@ public final class FloodVerticle extends VerticleBase {
     List<Future<DatagramSocket>> bound = new ArrayList<>();
     for (int i = 0; i < options.sockets(); i++) {
       DatagramSocket socket = vertx.createDatagramSocket(options.buffers().socketOptions(options.target()));
+      DatagramReads.batch(socket);
       socket.handler(this::onPacket);
       // ICMP errors and the like: the datagram is simply not answered, the count shows it
       socket.exceptionHandler(e -> { });
