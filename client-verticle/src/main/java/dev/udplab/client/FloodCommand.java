@@ -258,6 +258,11 @@ final class FloodCommand implements Callable<Integer> {
         if (terminal) {
           text.println();
         }
+        long clientDrops = flood.clientDrops();
+        if (clientDrops >= 0 && report.mode() != Mode.SEND_ONLY) {
+          text.println("of the loss, " + clientDrops + " were dropped by this client's own receive buffer"
+              + (clientDrops > 0 ? " (the client read too slowly; raise --rcvbuf)" : ""));
+        }
         if (flood.sendFailures() > 0) {
           text.println(flood.sendFailures() + " sends failed (not counted as sent)");
         }

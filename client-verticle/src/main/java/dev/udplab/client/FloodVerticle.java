@@ -7,6 +7,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.datagram.DatagramPacket;
 import io.vertx.core.datagram.DatagramSocket;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -192,6 +194,18 @@ public final class FloodVerticle extends VerticleBase {
     finished = true;
     SocketBuffers.Granted granted = options.buffers().granted(options.target());
     result.complete(account.finish(sendEndNanos, granted.receiveBytes(), granted.sendBytes()));
+  }
+
+  /**
+   * Datagrams the kernel dropped because this flood's own receive queues were full (-1 if unknown):
+   * the part of the loss that happened at the client.
+   */
+  public long clientDrops() {
+    Set<Integer> ports = new HashSet<>();
+    for (DatagramSocket socket : sockets) {
+      ports.add(socket.localAddress().port());
+    }
+    return KernelUdpDrops.read(ports);
   }
 
   /** Send failures (the kernel refused the datagram); they count neither as sent nor as lost. */
