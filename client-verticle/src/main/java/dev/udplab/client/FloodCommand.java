@@ -322,38 +322,46 @@ final class FloodCommand implements Callable<Integer> {
   private int findMaxRate(ClientRuntime runtime, FloodOptions base, StopSignal signal) {
     double threshold = maxLoss == null ? 0.1 : maxLoss;
     Duration probe = base.duration().isZero() ? Duration.ofSeconds(2) : base.duration();
-    JsonArray probes = new JsonArray();
+    JsonArray probesJson = new JsonArray();
     text.println(String.format(Locale.ROOT, "find-max-rate: probes of %.1f s, loss threshold %s%%",
         probe.toNanos() / 1e9, threshold));
-    FloodReport unpaced = probe(runtime, base, 0, probe, signal, probes, threshold);
-    long answer;
-    if (unpaced.lossPercent() <= threshold) {
-      answer = Math.round(unpaced.sendRate());
-      text.println("unpaced stays within the threshold: the client, not the server, is the limit");
-    } else {
-      long low = 0;
-      long high = Math.max(1, Math.round(unpaced.sendRate()));
-      for (int i = 0; i < 10 && high - low > Math.max(100, high / 50) && !signal.isInterrupted(); i++) {
-        long mid = (low + high) / 2;
-        FloodReport report = probe(runtime, base, mid, probe, signal, probes, threshold);
-        if (report.lossPercent() <= threshold && report.sendRate() >= 0.9 * mid) {
-          low = mid;
-        } else {
-          high = mid;
-        }
-      }
-      answer = low;
+    // the unpaced probe warms the JVM up and gives a first bound; grow the bound while it holds, then bisect
+    FloodReport unpaced = probe(runtime, base, 0, probe, signal, probesJson, threshold);
+    long unpacedRate = Math.max(1000, Math.round(unpaced.sendRate()));
+    boolean unpacedWithin = unpaced.lossPercent() <= threshold;
+    long low = unpacedWithin ? unpacedRate : 0;
+    long high = unpacedWithin ? 2 * unpacedRate : unpacedRate;
+    int probes = 0;
+    while (probes < 6 && !signal.isInterrupted()
+        && within(probe(runtime, base, high, probe, signal, probesJson, threshold), high, threshold)) {
+      low = high;
+      high *= 2;
+      probes++;
     }
+    for (; probes < 12 && high - low > Math.max(100, high / 50) && !signal.isInterrupted(); probes++) {
+      long mid = (low + high) / 2;
+      if (within(probe(runtime, base, mid, probe, signal, probesJson, threshold), mid, threshold)) {
+        low = mid;
+      } else {
+        high = mid;
+      }
+    }
+    long answer = low;
     text.println(answer > 0
         ? String.format(Locale.ROOT, "max rate within %s%% loss: %d pps", threshold, answer)
         : "no probed rate stayed within " + threshold + "% loss");
     text.flush();
     if (json) {
-      out.println(new JsonObject().put("maxRate", answer).put("maxLossPercent", threshold).put("probes", probes)
+      out.println(new JsonObject().put("maxRate", answer).put("maxLossPercent", threshold).put("probes", probesJson)
           .encode());
       out.flush();
     }
     return answer > 0 ? ExitCodes.OK : ExitCodes.NO_REPLY;
+  }
+
+  /** A probe passes when its loss is within the threshold and the client really sent at about that rate. */
+  private static boolean within(FloodReport report, long rate, double threshold) {
+    return report.lossPercent() <= threshold && report.sendRate() >= 0.9 * rate;
   }
 
   private FloodReport probe(ClientRuntime runtime, FloodOptions base, long probeRate, Duration probe,
@@ -364,7 +372,8 @@ final class FloodCommand implements Callable<Integer> {
     probes.add(report.toJson().put("rate", probeRate));
     text.println(String.format(Locale.ROOT, "probe %2d  rate %9s  sent %9d  received %9d  loss %8.4f%%  %s",
         probes.size(), probeRate == 0 ? "unpaced" : Long.toString(probeRate), report.sent(), report.received(),
-        report.lossPercent(), report.lossPercent() <= threshold ? "ok" : "over"));
+        report.lossPercent(), probeRate == 0 || within(report, probeRate, threshold) ? "ok"
+            : report.lossPercent() > threshold ? "over" : "client too slow"));
     text.flush();
     return report;
   }
