@@ -94,4 +94,22 @@ class FloodCommandTest {
     assertEquals(keys, array.getJsonObject(0).fieldNames());
     assertTrue(r.err().contains("    rcvbuf    granted"), r.err());
   }
+
+  @Test
+  void find_max_rate_prints_probes_and_an_answer(Vertx vertx) {
+    MisbehavingServer server = new MisbehavingServer(0);
+    vertx.deployVerticle(server).await();
+    Run r = run("flood", "--to", "127.0.0.1:" + server.port(), "--find-max-rate", "--duration", "100ms",
+        "--drain", "100ms", "--rcvbuf", "1M", "--json", "--metrics-port", "0");
+    assertEquals(ExitCodes.OK, r.exit(), r.err());
+    JsonObject json = new JsonObject(r.out());
+    assertEquals(Set.of("maxRate", "maxLossPercent", "probes"), json.fieldNames());
+    assertTrue(json.getLong("maxRate") > 0, r.err());
+    assertEquals(0.1, json.getDouble("maxLossPercent"));
+    JsonArray probes = json.getJsonArray("probes");
+    assertTrue(probes.size() >= 2 && probes.size() <= 13, r.err());
+    assertEquals(0L, probes.getJsonObject(0).getLong("rate"), "the first probe is unpaced");
+    assertTrue(r.err().contains("probe  1  rate   unpaced"), r.err());
+    assertTrue(r.err().contains("max rate within 0.1% loss: " + json.getLong("maxRate") + " pps"), r.err());
+  }
 }
