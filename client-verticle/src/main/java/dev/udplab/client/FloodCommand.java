@@ -26,6 +26,9 @@ import picocli.CommandLine.Spec;
     description = "Flood a UDP server with numbered datagrams and report loss, duplicates, reordering and RTT.")
 final class FloodCommand implements Callable<Integer> {
 
+  /** Datagrams per second of the one-second warm-up before a sweep. */
+  static final int WARM_UP_RATE = 5000;
+
   @Spec
   private CommandSpec spec;
 
@@ -296,6 +299,10 @@ final class FloodCommand implements Callable<Integer> {
     List<FloodReport> reports = new ArrayList<>();
     JsonArray array = new JsonArray();
     int exit = ExitCodes.OK;
+    // a cold JVM sends and reads several times slower in its first second: warm it before the first value
+    FloodReport warmUp = runOnce(runtime, new FloodOptions(base).count(WARM_UP_RATE).rate(WARM_UP_RATE)
+        .duration(Duration.ofSeconds(1)).drain(Duration.ofMillis(200)), signal, null, false);
+    text.println("warm-up (not in the table): " + warmUp.sent() + " datagrams at " + WARM_UP_RATE + " pps");
     for (int i = 0; i < values.size() && !signal.isInterrupted(); i++) {
       int value = values.get(i);
       FloodOptions options = new FloodOptions(base);
