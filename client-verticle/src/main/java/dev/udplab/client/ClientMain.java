@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = ClientMain.Version.class,
     description = "Measuring UDP client: request/reply (send), load and loss (flood), self-contained demo (demo).",
-    subcommands = {FloodCommand.class, DemoCommand.class})
+    subcommands = {SendCommand.class, FloodCommand.class, DemoCommand.class})
 public final class ClientMain implements Callable<Integer> {
 
   @Spec
@@ -34,6 +34,7 @@ public final class ClientMain implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    ClientRuntime.disableNettyJfrUnlessSet();
     System.exit(run(args, System.in, System.out, System.err));
   }
 

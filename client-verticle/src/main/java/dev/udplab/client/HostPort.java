@@ -3,6 +3,7 @@ package dev.udplab.client;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.regex.Pattern;
 
 /**
  * A target {@code HOST:PORT} ({@code [V6]:PORT} for IPv6), resolved once to an IP address: Vert.x resolves the
@@ -10,16 +11,20 @@ import java.net.UnknownHostException;
  */
 public final class HostPort {
 
+  private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
   private final String label;
   private final InetAddress address;
   private final String ip;
   private final int port;
+  private final String display;
 
-  private HostPort(String label, InetAddress address, int port) {
+  private HostPort(String label, InetAddress address, int port, boolean literal) {
     this.label = label;
     this.address = address;
     this.ip = address.getHostAddress();
     this.port = port;
+    this.display = literal ? label : label + " (" + (isIpv6() ? "[" + ip + "]" : ip) + ":" + port + ")";
   }
 
   /**
@@ -31,7 +36,8 @@ public final class HostPort {
     String value = text == null ? "" : text.trim();
     String host;
     String portText;
-    if (value.startsWith("[")) {
+    boolean bracketed = value.startsWith("[");
+    if (bracketed) {
       int close = value.indexOf(']');
       if (close < 0 || close + 1 >= value.length() || value.charAt(close + 1) != ':') {
         throw new IllegalArgumentException("'" + text + "' is not [IPV6]:PORT (example: [::1]:20001)");
@@ -59,11 +65,12 @@ public final class HostPort {
     } catch (UnknownHostException | SecurityException e) {
       throw new IllegalArgumentException("cannot resolve host '" + host + "' in '" + text + "'");
     }
-    if (host.indexOf(':') >= 0 && !(address instanceof Inet6Address)) {
+    if ((bracketed || host.indexOf(':') >= 0) && !(address instanceof Inet6Address)) {
       throw new IllegalArgumentException("'" + host + "' is not an IPv6 address");
     }
-    String label = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
-    return new HostPort(label, address, port);
+    boolean ipv6Literal = host.indexOf(':') >= 0;
+    String label = (ipv6Literal ? "[" + host + "]" : host) + ":" + port;
+    return new HostPort(label, address, port, ipv6Literal || IPV4_LITERAL.matcher(host).matches());
   }
 
   private static int parsePort(String portText, String text) {
@@ -100,6 +107,11 @@ public final class HostPort {
     return port;
   }
 
+  /** The label, followed by the resolved address when the user gave a name: for messages to the user. */
+  public String display() {
+    return display;
+  }
+
   /** Whether the target is an IPv6 address. */
   public boolean isIpv6() {
     return address instanceof Inet6Address;
@@ -121,7 +133,9 @@ public final class HostPort {
    * form, as Vert.x reports it.
    */
   public boolean isSource(String senderHostAddress, int senderPort) {
-    return senderPort == port && ip.equals(senderHostAddress);
+    // IPv6 sources come with a scope suffix ("0:0:0:0:0:0:0:1%0"); compare without allocating.
+    return senderPort == port && senderHostAddress.startsWith(ip)
+        && (senderHostAddress.length() == ip.length() || senderHostAddress.charAt(ip.length()) == '%');
   }
 
   @Override

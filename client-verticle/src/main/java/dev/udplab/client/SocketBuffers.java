@@ -20,6 +20,8 @@ import java.nio.channels.DatagramChannel;
  */
 public record SocketBuffers(Integer receiveBytes, Integer sendBytes) {
 
+  private static final boolean LINUX = System.getProperty("os.name", "").startsWith("Linux");
+
   /** Sizes the kernel granted. */
   public record Granted(int receiveBytes, int sendBytes) {
   }
@@ -53,9 +55,9 @@ public record SocketBuffers(Integer receiveBytes, Integer sendBytes) {
       if (sendBytes != null) {
         probe.setOption(StandardSocketOptions.SO_SNDBUF, sendBytes);
       }
-      // On Linux the JDK halves what getsockopt returns (to give back what was set); the kernel's own
-      // figure, the one /proc, ss and the server's startup line show, is twice that.
-      int factor = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux") ? 2 : 1;
+      // The JDK halves what getsockopt reports on Linux; undo it to show what the kernel granted, as the
+      // server and `ss -m` do.
+      int factor = LINUX ? 2 : 1;
       return new Granted(factor * probe.getOption(StandardSocketOptions.SO_RCVBUF),
           factor * probe.getOption(StandardSocketOptions.SO_SNDBUF));
     } catch (IOException e) {

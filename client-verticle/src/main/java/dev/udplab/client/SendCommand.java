@@ -1,0 +1,166 @@
+package dev.udplab.client;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code udp-client send}: request/reply with timeout and retries to one or more targets. */
+@Command(name = "send",
+    mixinStandardHelpOptions = true,
+    versionProvider = ClientMain.Version.class,
+    description = {
+        "Sends each MESSAGE (or each line of standard input when there is none) to every target and prints "
+            + "each reply with the address it came from. Only the address a request went to may answer it.",
+        "Exit codes: 0 every reply arrived, 1 a reply never came, 2 bad usage, 4 a port could not be bound."})
+public final class SendCommand implements Callable<Integer> {
+
+  /** The largest UDP payload over IPv4. */
+  static final int MAX_DATAGRAM_BYTES = 65507;
+
+  @Spec
+  private CommandSpec spec;
+
+  @ParentCommand
+  private ClientMain parent;
+
+  @Parameters(paramLabel = "MESSAGE", arity = "0..*",
+      description = "Messages to send, one datagram each; none = read lines from standard input.")
+  private List<String> messages = new ArrayList<>();
+
+  @Option(names = "--to", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
+      defaultValue = SendOptions.DEFAULT_TARGET,
+      description = "Target, repeatable; IPv6 as [::1]:PORT (default: ${DEFAULT-VALUE}).")
+  private List<HostPort> targets;
+
+  @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "1s",
+      description = "Wait for each attempt's reply: 500ms, 2s, 1m (default: ${DEFAULT-VALUE}).")
+  private Duration timeout;
+
+  @Option(names = "--retries", paramLabel = "N", defaultValue = "0",
+      description = "Send a request again this many times after a timeout (default: ${DEFAULT-VALUE}).")
+  private int retries;
+
+  @Option(names = "--no-reply", description = "Fire and forget (for the sink): wait for no reply.")
+  private boolean noReply;
+
+  @Option(names = "--rcvbuf", paramLabel = "BYTES", converter = ByteSizeConverter.class,
+      description = "SO_RCVBUF per socket, also the largest reply received whole: 65536, 208K (default: 64K).")
+  private Integer receiveBufferBytes;
+
+  @Option(names = "--sndbuf", paramLabel = "BYTES", converter = ByteSizeConverter.class,
+      description = "SO_SNDBUF per socket (default: the kernel's).")
+  private Integer sendBufferBytes;
+
+  @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9102",
+      description = "Serve Prometheus metrics on http://127.0.0.1:PORT/metrics while running; 0 = off "
+          + "(default: ${DEFAULT-VALUE}).")
+  private int metricsPort;
+
+  @Override
+  public Integer call() {
+    SendOptions options = options();
+    try (ClientRuntime runtime = ClientRuntime.start(metricsPort)) {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      if (runtime.metricsUrl() != null) {
+        err.println("metrics " + runtime.metricsUrl());
+      }
+      return run(runtime, options, messages, parent.stdin(), out, err);
+    }
+  }
+
+  /**
+   * Runs {@code send} on a started runtime and returns the exit code; blocks until every message is done.
+   * With no {@code messages}, lines are read from {@code stdin} until its end.
+   */
+  static int run(ClientRuntime runtime, SendOptions options, List<String> messages, InputStream stdin,
+      PrintWriter out, PrintWriter err) {
+    SendVerticle verticle = new SendVerticle(options, runtime.metrics(), out, err);
+    try {
+      runtime.vertx().deployVerticle(verticle).await();
+    } catch (CommandException e) {
+      throw e;
+    } catch (Exception e) {
+      throw CommandException.environment("cannot start send: " + e.getMessage());
+    }
+    if (messages.isEmpty()) {
+      readLines(stdin, verticle);
+    } else {
+      messages.forEach(verticle::submit);
+      verticle.endOfInput();
+    }
+    return verticle.completion().await();
+  }
+
+  private static void readLines(InputStream stdin, SendVerticle verticle) {
+    // A daemon thread: blocking reads must stay off the event loop, and must not keep the JVM alive.
+    Thread reader = new Thread(() -> {
+      try (BufferedReader lines = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8))) {
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+          verticle.submit(line);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } finally {
+        verticle.endOfInput();
+      }
+    }, "udp-client-stdin");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  private SendOptions options() {
+    for (String message : messages) {
+      int bytes = message.getBytes(StandardCharsets.UTF_8).length;
+      if (bytes == 0) {
+        throw usage("an empty MESSAGE cannot be sent: Vert.x (Netty) does not send zero-length datagrams");
+      }
+      if (bytes > MAX_DATAGRAM_BYTES) {
+        throw usage("a MESSAGE of " + bytes + " bytes does not fit one datagram (at most " + MAX_DATAGRAM_BYTES
+            + ")");
+      }
+    }
+    if (retries < 0) {
+      throw usage("--retries must be 0 or more, got " + retries);
+    }
+    if (timeout.toMillis() < 1) {
+      throw usage("--timeout must be at least 1ms, got " + Durations.format(timeout));
+    }
+    if (metricsPort < 0 || metricsPort > 65535) {
+      throw usage("--metrics-port " + metricsPort + " is out of range 0..65535");
+    }
+    try {
+      SendOptions options = new SendOptions()
+          .setTargets(targets)
+          .setTimeout(timeout)
+          .setRetries(retries)
+          .setExpectReply(!noReply)
+          .setSendBufferBytes(sendBufferBytes);
+      if (receiveBufferBytes != null) {
+        options.setReceiveBufferBytes(receiveBufferBytes);
+      }
+      return options;
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    }
+  }
+
+  private ParameterException usage(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+}

@@ -1,0 +1,309 @@
+package dev.udplab.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.datagram.DatagramSocket;
+import io.vertx.core.datagram.DatagramSocketOptions;
+import io.vertx.junit5.Checkpoint;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** {@code send} end to end against test servers on real loopback sockets. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+class SendTest {
+
+  private static final String HOST = "127.0.0.1";
+
+  /** What one run of the command line printed and returned. */
+  record Run(int exitCode, String out, String err) {
+    List<String> outLines() {
+      return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+    }
+
+    List<String> errLines() {
+      return err.isEmpty() ? List.of() : List.of(err.split("\n"));
+    }
+  }
+
+  static Run cli(InputStream in, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = ClientMain.run(args, in, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  static Run cli(String... args) {
+    return cli(new ByteArrayInputStream(new byte[0]), args);
+  }
+
+  /** Runs send on a runtime the test owns, so that the meters can be read after the run. */
+  static Run send(ClientRuntime runtime, SendOptions options, String... messages) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintWriter outWriter = new PrintWriter(new PrintStream(out, true, StandardCharsets.UTF_8), true);
+    PrintWriter errWriter = new PrintWriter(new PrintStream(err, true, StandardCharsets.UTF_8), true);
+    int code = SendCommand.run(runtime, options, List.of(messages), InputStream.nullInputStream(), outWriter,
+        errWriter);
+    outWriter.flush();
+    errWriter.flush();
+    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  static double count(MeterRegistry registry, String name, String target) {
+    return registry.get(name).tag("target", target).counter().count();
+  }
+
+  static TestUdpServer server(Vertx vertx, java.util.function.Function<Buffer, Buffer> responder,
+      Checkpoint received) {
+    return TestUdpServer.start(vertx, HOST, responder, packet -> received.flag()).await();
+  }
+
+  @Test
+  void echo_server_answers_each_message_in_order(Vertx vertx, VertxTestContext ctx) {
+    TestUdpServer echo = server(vertx, TestUdpServer.echo(), ctx.checkpoint(3));
+    Run run = cli("send", "one", "two", "three", "--to", echo.target(HOST), "--metrics-port", "0");
+    ctx.verify(() -> {
+      assertEquals(0, run.exitCode(), run.err());
+      assertEquals(3, run.outLines().size(), run.out());
+      String from = "reply from " + HOST + ":" + echo.port() + " (";
+      assertTrue(run.outLines().get(0).startsWith(from) && run.outLines().get(0).endsWith("ms): one"), run.out());
+      assertTrue(run.outLines().get(1).endsWith("ms): two"), run.out());
+      assertTrue(run.outLines().get(2).endsWith("ms): three"), run.out());
+      assertEquals("", run.err());
+    });
+  }
+
+  @Test
+  void uppercase_and_greeting_servers_answer_as_in_the_lab(Vertx vertx, VertxTestContext ctx) {
+    TestUdpServer upper = server(vertx, TestUdpServer.uppercase(), ctx.checkpoint(1));
+    TestUdpServer greeting = server(vertx, TestUdpServer.greeting("Hello UDP Client"), ctx.checkpoint(1));
+    Run upperRun = cli("send", "input lowercase sentence", "--to", upper.target(HOST), "--metrics-port", "0");
+    Run greetingRun = cli("send", "Hello UDP Server", "--to", greeting.target(HOST), "--metrics-port", "0");
+    ctx.verify(() -> {
+      assertEquals(0, upperRun.exitCode(), upperRun.err());
+      assertTrue(upperRun.out().trim().endsWith("ms): INPUT LOWERCASE SENTENCE"), upperRun.out());
+      assertEquals(0, greetingRun.exitCode(), greetingRun.err());
+      assertTrue(greetingRun.out().trim().endsWith("ms): Hello UDP Client"), greetingRun.out());
+    });
+  }
+
+  @Test
+  void one_client_two_servers(Vertx vertx, VertxTestContext ctx) {
+    TestUdpServer echo = server(vertx, TestUdpServer.echo(), ctx.checkpoint(2));
+    TestUdpServer greeting = server(vertx, TestUdpServer.greeting("Hello UDP Client"), ctx.checkpoint(2));
+    Run run = cli("send", "a", "b", "--to", echo.target(HOST), "--to", greeting.target(HOST),
+        "--metrics-port", "0");
+    ctx.verify(() -> {
+      assertEquals(0, run.exitCode(), run.err());
+      assertEquals(4, run.outLines().size(), run.out());
+      long fromEcho = run.outLines().stream().filter(l -> l.startsWith("reply from " + echo.target(HOST))).count();
+      long greetings = run.outLines().stream()
+          .filter(l -> l.startsWith("reply from " + greeting.target(HOST)) && l.endsWith("): Hello UDP Client"))
+          .count();
+      assertEquals(2, fromEcho, run.out());
+      assertEquals(2, greetings, run.out());
+    });
+  }
+
+  @Test
+  void standard_input_lines_are_the_messages(Vertx vertx, VertxTestContext ctx) {
+    TestUdpServer upper = server(vertx, TestUdpServer.uppercase(), ctx.checkpoint(3));
+    InputStream lines = new ByteArrayInputStream(("first line\nsecond\n\n" + "z".repeat(65508) + "\nthird\n")
+        .getBytes(StandardCharsets.UTF_8));
+    Run run = cli(lines, "send", "--to", upper.target(HOST), "--metrics-port", "0");
+    ctx.verify(() -> {
+      assertEquals(0, run.exitCode(), run.err());
+      List<String> out = run.outLines();
+      assertEquals(3, out.size(), run.out());
+      assertTrue(out.get(0).endsWith("ms): FIRST LINE"), run.out());
+      assertTrue(out.get(1).endsWith("ms): SECOND"), run.out());
+      assertTrue(out.get(2).endsWith("ms): THIRD"), run.out());
+      assertEquals(List.of("skipped an empty line: Vert.x cannot send a zero-length datagram",
+          "skipped a line of 65508 bytes: a datagram holds at most 65507"), run.errLines());
+    });
+  }
+
+  @Test
+  void a_server_that_never_answers_times_out_with_exit_1(Vertx vertx, VertxTestContext ctx) {
+    TestUdpServer silent = server(vertx, TestUdpServer.silent(), ctx.checkpoint(2));
+    TestUdpServer echo = server(vertx, TestUdpServer.echo(), ctx.checkpoint(2));
+    try (ClientRuntime runtime = ClientRuntime.start(0)) {
+      SendOptions options = new SendOptions()
+          .setTargets(List.of(HostPort.parse(silent.target(HOST)), HostPort.parse(echo.target(HOST))))
+          // Long enough that the echo target's replies make it even on a loaded machine.
+          .setTimeout(Duration.ofSeconds(1));
+      Run run = send(runtime, options, "ping", "pong");
+      MeterRegistry registry = runtime.registry();
+      String target = silent.target(HOST);
+      ctx.verify(() -> {
+        assertEquals(ExitCodes.NO_REPLY, run.exitCode());
+        assertEquals(List.of("no reply from " + target + " to \"ping\" within 1s",
+            "no reply from " + target + " to \"pong\" within 1s"), run.errLines());
+        assertEquals(2, run.outLines().size(), run.out());
+        assertEquals(2.0, count(registry, "udp_client_timeouts", target));
+        assertEquals(2.0, count(registry, "udp_client_datagrams_lost", target));
+        assertEquals(2.0, count(registry, "udp_client_datagrams_sent", target));
+        assertEquals(0.0, count(registry, "udp_client_datagrams_received", target));
+        assertEquals(0.0, count(registry, "udp_client_timeouts", echo.target(HOST)));
+        assertEquals(2.0, count(registry, "udp_client_datagrams_received", echo.target(HOST)));
+      });
+    }
+  }
+
+  @Test
+  void retries_recover_a_dropped_request(Vertx vertx, VertxTestContext ctx) {
+    TestUdpServer flaky = server(vertx, TestUdpServer.dropFirstCopy(), ctx.checkpoint(4));
+    try (ClientRuntime runtime = ClientRuntime.start(0)) {
+      SendOptions options = new SendOptions()
+          .setTargets(List.of(HostPort.parse(flaky.target(HOST))))
+          .setTimeout(Duration.ofMillis(500))
+          .setRetries(1);
+      Run run = send(runtime, options, "x", "y");
+      MeterRegistry registry = runtime.registry();
+      String target = flaky.target(HOST);
+      ctx.verify(() -> {
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(2, run.outLines().size(), run.out());
+        assertEquals(4.0, count(registry, "udp_client_datagrams_sent", target));
+        assertEquals(2.0, count(registry, "udp_client_datagrams_received", target));
+        assertEquals(2.0, count(registry, "udp_client_timeouts", target));
+        assertEquals(0.0, count(registry, "udp_client_datagrams_lost", target));
+      });
+    }
+  }
+
+  @Test
+  void retries_that_all_time_out_count_every_attempt(Vertx vertx, VertxTestContext ctx) {
+    TestUdpServer silent = server(vertx, TestUdpServer.silent(), ctx.checkpoint(3));
+    Run run = cli("send", "hello", "--to", silent.target(HOST), "--timeout", "100ms", "--retries", "2",
+        "--metrics-port", "0");
+    ctx.verify(() -> {
+      assertEquals(1, run.exitCode());
+      assertEquals(List.of("no reply from " + silent.target(HOST) + " to \"hello\" within 100ms (3 attempts)"),
+          run.errLines());
+    });
+  }
+
+  @Test
+  void replies_from_another_address_are_ignored_and_counted(Vertx vertx, VertxTestContext ctx) {
+    DatagramSocket injector = vertx.createDatagramSocket(new DatagramSocketOptions().setReuseAddress(false));
+    injector.listen(0, HOST).await();
+    Checkpoint received = ctx.checkpoint(3);
+    // For each request: a forged reply from a third socket first, then the real one.
+    DatagramSocket server = vertx.createDatagramSocket(new DatagramSocketOptions().setReuseAddress(false));
+    server.handler(packet -> {
+      received.flag();
+      int port = packet.sender().port();
+      String host = packet.sender().hostAddress();
+      injector.send(Buffer.buffer("FORGED"), port, host)
+          .compose(v -> server.send(packet.data(), port, host));
+    });
+    server.listen(0, HOST).await();
+    String target = HOST + ":" + server.localAddress().port();
+    try (ClientRuntime runtime = ClientRuntime.start(0)) {
+      SendOptions options = new SendOptions().setTargets(List.of(HostPort.parse(target)));
+      Run run = send(runtime, options, "a", "b", "c");
+      MeterRegistry registry = runtime.registry();
+      ctx.verify(() -> {
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(3, run.outLines().size(), run.out());
+        assertTrue(run.outLines().stream().noneMatch(l -> l.contains("FORGED")), run.out());
+        assertTrue(run.outLines().get(2).endsWith("ms): c"), run.out());
+        assertEquals(3.0, count(registry, "udp_client_datagrams_unexpected", target));
+        assertEquals(3.0, count(registry, "udp_client_datagrams_received", target));
+      });
+    }
+  }
+
+  @Test
+  void no_reply_fires_and_forgets_at_a_sink(Vertx vertx, VertxTestContext ctx) {
+    List<String> seen = new ArrayList<>();
+    Checkpoint received = ctx.checkpoint(3);
+    TestUdpServer sink = TestUdpServer.start(vertx, HOST, TestUdpServer.silent(), packet -> {
+      seen.add(packet.data().toString(StandardCharsets.UTF_8));
+      received.flag();
+      if (seen.size() == 3) {
+        ctx.verify(() -> assertEquals(List.of("Hello, World!", "2", "3"), seen));
+      }
+    }).await();
+    try (ClientRuntime runtime = ClientRuntime.start(0)) {
+      SendOptions options = new SendOptions()
+          .setTargets(List.of(HostPort.parse(sink.target(HOST))))
+          .setTimeout(Duration.ofSeconds(5))
+          .setExpectReply(false);
+      long started = System.nanoTime();
+      Run run = send(runtime, options, "Hello, World!", "2", "3");
+      long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
+      ctx.verify(() -> {
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals("", run.out());
+        assertTrue(elapsedMillis < 5000, "waited for a reply: " + elapsedMillis + " ms");
+        assertEquals(3.0, count(runtime.registry(), "udp_client_datagrams_sent", sink.target(HOST)));
+        assertEquals(0.0, count(runtime.registry(), "udp_client_timeouts", sink.target(HOST)));
+      });
+    }
+  }
+
+  @Test
+  void ipv6_loopback_round_trip(Vertx vertx, VertxTestContext ctx) throws Exception {
+    Assumptions.assumeTrue(ipv6LoopbackAvailable(), "this machine has no ::1");
+    TestUdpServer echo = TestUdpServer.start(vertx, "::1", TestUdpServer.echo(), packet -> { })
+        .await();
+    Run run = cli("send", "over six", "--to", "[::1]:" + echo.port(), "--metrics-port", "0");
+    ctx.verify(() -> {
+      assertEquals(0, run.exitCode(), run.err());
+      assertTrue(run.out().startsWith("reply from [::1]:" + echo.port() + " ("), run.out());
+      assertTrue(run.out().trim().endsWith("ms): over six"), run.out());
+    });
+    ctx.completeNow();
+  }
+
+  static boolean ipv6LoopbackAvailable() {
+    try (java.net.DatagramSocket probe = new java.net.DatagramSocket(
+        new InetSocketAddress(InetAddress.getByName("::1"), 0))) {
+      return probe.getLocalPort() > 0;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  @Test
+  void large_replies_arrive_whole(Vertx vertx, VertxTestContext ctx) {
+    TestUdpServer echo = server(vertx, TestUdpServer.echo(), ctx.checkpoint(1));
+    String big = "x".repeat(SendCommand.MAX_DATAGRAM_BYTES);
+    try (ClientRuntime runtime = ClientRuntime.start(0)) {
+      SendOptions options = new SendOptions().setTargets(List.of(HostPort.parse(echo.target(HOST))));
+      Run run = send(runtime, options, big);
+      ctx.verify(() -> {
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().trim().endsWith("ms): " + big), "reply was cut");
+        assertEquals((double) big.length(), count(runtime.registry(), "udp_client_bytes_received",
+            echo.target(HOST)));
+      });
+    }
+  }
+
+}
