@@ -76,4 +76,16 @@ class LossTrackerTest {
     assertEquals(3, t.allocatedPages());
     assertEquals(bigger + 1 - 4, t.lost(bigger + 1));
   }
+
+  @Test
+  void a_hundred_million_sequence_numbers_take_96_pages() {
+    LossTracker t = new LossTracker();
+    // one number per 4096 touches every page that 100 million consecutive numbers would: 96 x 128 KiB = 12 MiB
+    for (long s = 0; s < 100_000_000L; s += 4096) {
+      t.record(s);
+    }
+    t.record(99_999_999L);
+    assertEquals(96, t.allocatedPages());
+    assertEquals(100_000_000L / 4096 + 2, t.received());
+  }
 }
