@@ -48,7 +48,7 @@ final class DemoCommand implements Callable<Integer> {
       out.flush();
       FloodOptions unpacedOptions = new FloodOptions(target).count(count).rate(0);
       FloodReport unpaced = FloodCommand.runOnce(runtime, unpacedOptions, signal, out, false);
-      long rate = pacedRate(unpaced);
+      long rate = pacedRate(unpaced, count);
       FloodReport paced = signal.isInterrupted() ? unpaced
           : FloodCommand.runOnce(runtime, new FloodOptions(unpacedOptions).rate(rate), signal, out, false);
       out.println();
@@ -61,10 +61,14 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  /** Half the rate at which replies came back unpaced, rounded, within 10k..200k pps. */
-  static long pacedRate(FloodReport unpaced) {
+  /**
+   * Half the rate at which replies came back unpaced (the knee is at most that), rounded to 1000, but
+   * fast enough that the paced run takes at most 15 s.
+   */
+  static long pacedRate(FloodReport unpaced, long count) {
     long half = Math.round(unpaced.receiveRate() / 2 / 1000) * 1000;
-    return Math.max(10_000, Math.min(200_000, half));
+    long floor = (count + 14) / 15;
+    return Math.max(Math.max(1000, floor), Math.min(200_000, half));
   }
 
   private static String explanation(FloodReport unpaced, FloodReport paced, long rate) {
@@ -74,9 +78,12 @@ final class DemoCommand implements Callable<Integer> {
             unpaced.lost(), unpaced.sent(), unpaced.lossPercent(), unpaced.rcvbuf())
         : String.format(Locale.ROOT, "Unpaced, all %d datagrams came back this time: this machine's server kept up "
             + "(a busier machine or a smaller receive buffer shows loss here).", unpaced.sent());
-    String second = String.format(Locale.ROOT, "Paced at %d pps, below what the server sustained, %d were lost "
-        + "(%.2f%%): UDP loss on loopback is receive-buffer overflow, so pace the sender or enlarge SO_RCVBUF.",
-        rate, paced.lost(), paced.lossPercent());
+    String second = paced.lost() == 0
+        ? String.format(Locale.ROOT, "Paced at %d pps, below what the server sustained, none was lost: UDP loss on "
+            + "loopback is receive-buffer overflow, so pace the sender or enlarge SO_RCVBUF.", rate)
+        : String.format(Locale.ROOT, "Paced at %d pps, %d were still lost (%.2f%%): this machine is too busy right "
+            + "now to sustain even that; loss on loopback is receive-buffer overflow, so pace lower or enlarge "
+            + "SO_RCVBUF.", rate, paced.lost(), paced.lossPercent());
     return first + System.lineSeparator() + second;
   }
 }
