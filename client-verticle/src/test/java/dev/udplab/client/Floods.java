@@ -16,7 +16,7 @@ final class Floods {
   /** Bounded, paced, with buffers large enough that the whole flood fits in the kernel's queues. */
   static FloodOptions options(int port, long count, long rate) {
     return new FloodOptions(HostPort.parse("127.0.0.1:" + port)).count(count).rate(rate)
-        .buffers(new SocketBuffers(1 << 20, 1 << 20)).drain(Duration.ofMillis(500))
+        .buffers(new SocketBuffers(1 << 20, 1 << 20)).drain(Duration.ofSeconds(1))
         .interval(Duration.ofMillis(250));
   }
 
