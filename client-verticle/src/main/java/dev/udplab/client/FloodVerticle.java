@@ -9,18 +9,19 @@ import io.vertx.core.datagram.DatagramSocket;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * One flood: K sockets bound on start, then {@link #run()} sends on a 1 ms tick: paced, the pacer's
- * deficit; unpaced, one bounded batch per tick. A tick sends for at most half of it, leaving the
- * event loop time to read replies (batched by {@link DatagramReads}); batches chained back to back
- * with {@code runOnContext} starved the reads. It reads replies all along, waits {@code --drain} after the last send and completes with
- * the report. Everything runs on this verticle's event loop; {@link #stopSending()} may be called from
- * any thread.
+ * One flood: K sockets bound on start, then {@link #run()} sends on a 1 ms tick (paced: the pacer's
+ * deficit; unpaced: one bounded batch) and reads replies all along. A tick sends for at most half of
+ * it, leaving the event loop time to read (batched by {@link DatagramReads}); batches chained back to
+ * back with {@code runOnContext} starved the reads. After the last send it waits {@code --drain} and
+ * completes with the report. Everything runs on this verticle's event loop; {@link #stopSending()} may
+ * be called from any thread.
  */
 public final class FloodVerticle extends VerticleBase {
 
@@ -192,7 +193,7 @@ public final class FloodVerticle extends VerticleBase {
     // IPv6 has several spellings (::1, 0:0:0:0:0:0:0:1, with a %scope): compare addresses once, then the string
     try {
       String bare = host.indexOf('%') >= 0 ? host.substring(0, host.indexOf('%')) : host;
-      if (java.util.Arrays.equals(InetAddress.getByName(bare).getAddress(), options.target().address().getAddress())) {
+      if (Arrays.equals(InetAddress.getByName(bare).getAddress(), options.target().address().getAddress())) {
         targetSpelling = host;
         return true;
       }
