@@ -47,6 +47,7 @@ final class DemoCommand implements Callable<Integer> {
       out.println("demo: echo server on " + target.label() + " (in this process, default socket buffers)");
       out.flush();
       FloodOptions unpacedOptions = new FloodOptions(target).count(count).rate(0);
+      FloodCommand.warmUp(runtime, unpacedOptions, signal, out);
       FloodReport unpaced = FloodCommand.runOnce(runtime, unpacedOptions, signal, out, false);
       long rate = pacedRate(unpaced, count);
       FloodReport paced = signal.isInterrupted() ? unpaced

@@ -299,10 +299,7 @@ final class FloodCommand implements Callable<Integer> {
     List<FloodReport> reports = new ArrayList<>();
     JsonArray array = new JsonArray();
     int exit = ExitCodes.OK;
-    // a cold JVM sends and reads several times slower in its first second: warm it before the first value
-    FloodReport warmUp = runOnce(runtime, new FloodOptions(base).count(WARM_UP_RATE).rate(WARM_UP_RATE)
-        .duration(Duration.ofSeconds(1)).drain(Duration.ofMillis(200)), signal, null, false);
-    text.println("warm-up (not in the table): " + warmUp.sent() + " datagrams at " + WARM_UP_RATE + " pps");
+    warmUp(runtime, base, signal, text);
     for (int i = 0; i < values.size() && !signal.isInterrupted(); i++) {
       int value = values.get(i);
       FloodOptions options = new FloodOptions(base);
@@ -324,6 +321,17 @@ final class FloodCommand implements Callable<Integer> {
       out.flush();
     }
     return exit;
+  }
+
+  /**
+   * A cold JVM sends and reads several times slower in its first second: one second at
+   * {@link #WARM_UP_RATE} to the same target, not reported, before runs that are compared.
+   */
+  static void warmUp(ClientRuntime runtime, FloodOptions base, StopSignal signal, PrintWriter text) {
+    FloodReport warmUp = runOnce(runtime, new FloodOptions(base).count(WARM_UP_RATE).rate(WARM_UP_RATE)
+        .duration(Duration.ofSeconds(1)).drain(Duration.ofMillis(200)), signal, null, false);
+    text.println("warm-up (not reported): " + warmUp.sent() + " datagrams at " + WARM_UP_RATE + " pps");
+    text.flush();
   }
 
   private int findMaxRate(ClientRuntime runtime, FloodOptions base, StopSignal signal) {
