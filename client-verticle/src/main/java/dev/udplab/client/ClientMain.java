@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = ClientMain.Version.class,
     description = "Measuring UDP client: request/reply (send), load and loss (flood), self-contained demo (demo).",
-    subcommands = {SendCommand.class})
+    subcommands = {SendCommand.class, FloodCommand.class, DemoCommand.class})
 public final class ClientMain implements Callable<Integer> {
 
   @Spec

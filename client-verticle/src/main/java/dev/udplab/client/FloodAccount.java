@@ -1,0 +1,199 @@
+package dev.udplab.client;
+
+import dev.udplab.client.FloodOptions.Expect;
+import dev.udplab.client.FloodReport.Interval;
+import dev.udplab.client.FloodReport.Mode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything one flood counts, fed by the verticle from the event loop: sends, replies (decoded here),
+ * intervals, and the final mode decision. It updates the {@code udp_client_*} meters as it goes, so
+ * they are live during the run, and adds the loss once the drain is over.
+ *
+ * <p>Mode with {@link Expect#AUTO}: {@code sequenced} as soon as one reply carries our header (other
+ * replies then count as unexpected); {@code counted} when replies came but none carried it (a greeting
+ * server); with no reply at all it stays {@code sequenced} with everything lost, because a dead echo
+ * server and a sink look alike from here: use {@code --expect none} against a sink.
+ */
+final class FloodAccount {
+
+  private final String target;
+  private final Expect expect;
+  private final ClientMetrics.Target meters;
+  private final long startNanos;
+  private final LossTracker tracker = new LossTracker();
+  private final RttRecorder rtt = new RttRecorder();
+  private final List<Interval> intervals = new ArrayList<>();
+  private long attempted;
+  private long sent;
+  private long sendFailures;
+  private long sequencedReplies;
+  private long plainReplies;
+  private long foreign;
+  private long lastReplyNanos;
+  private long intervalSent;
+  private long intervalReceived;
+  private long intervalStartNanos;
+
+  FloodAccount(String target, Expect expect, ClientMetrics.Target meters, long startNanos) {
+    this.target = target;
+    this.expect = expect;
+    this.meters = meters;
+    this.startNanos = startNanos;
+    this.intervalStartNanos = startNanos;
+  }
+
+  /** Takes the next sequence number. */
+  long nextSequence() {
+    return attempted++;
+  }
+
+  /** The kernel accepted a datagram of {@code bytes}. */
+  void sent(int bytes) {
+    sent++;
+    intervalSent++;
+    meters.datagramsSent.increment();
+    meters.bytesSent.increment(bytes);
+  }
+
+  /** A send failed (the sequence number is spent and will not come back). */
+  void sendFailed() {
+    sendFailures++;
+  }
+
+  /** A datagram from an address we did not send to. */
+  void foreign() {
+    foreign++;
+    meters.datagramsUnexpected.increment();
+  }
+
+  /**
+   * A reply from the target of {@code length} bytes whose first {@code headerLength} bytes are in
+   * {@code header}, read at {@code nowNanos}.
+   */
+  void reply(byte[] header, int headerLength, int length, long nowNanos) {
+    meters.bytesReceived.increment(length);
+    lastReplyNanos = nowNanos;
+    long sequence = expect == Expect.COUNTED || expect == Expect.NONE ? -1
+        : FloodPayload.decodeSequence(header, headerLength);
+    if (sequence < 0 || sequence >= attempted) {
+      plainReplies++;
+      if (expect == Expect.NONE || expect == Expect.SEQUENCED || sequencedReplies > 0) {
+        meters.datagramsUnexpected.increment();
+      } else {
+        intervalReceived++;
+        meters.datagramsReceived.increment();
+      }
+      return;
+    }
+    sequencedReplies++;
+    switch (tracker.record(sequence)) {
+      case DUPLICATE:
+        meters.datagramsDuplicated.increment();
+        return;
+      case REORDERED:
+        meters.datagramsReordered.increment();
+        break;
+      default:
+        break;
+    }
+    intervalReceived++;
+    meters.datagramsReceived.increment();
+    long rttNanos = nowNanos - startNanos - FloodPayload.decodeSendNanos(header);
+    rtt.record(rttNanos);
+    meters.recordRtt(rttNanos);
+  }
+
+  /** Closes the current interval at {@code nowNanos} and returns it. */
+  Interval closeInterval(long nowNanos) {
+    Interval interval = new Interval((nowNanos - startNanos) / 1e9, intervalSent, intervalReceived);
+    intervals.add(interval);
+    intervalSent = 0;
+    intervalReceived = 0;
+    intervalStartNanos = nowNanos;
+    return interval;
+  }
+
+  /** Whether anything happened since the last interval closed. */
+  boolean intervalPending() {
+    return intervalSent > 0 || intervalReceived > 0;
+  }
+
+  /** Seconds since the start at which the current interval began. */
+  double intervalStartSeconds() {
+    return (intervalStartNanos - startNanos) / 1e9;
+  }
+
+  long attempted() {
+    return attempted;
+  }
+
+  long sent() {
+    return sent;
+  }
+
+  long sendFailures() {
+    return sendFailures;
+  }
+
+  /** Replies counted as received so far, whatever the mode turns out to be. */
+  long receivedSoFar() {
+    return mode() == Mode.COUNTED ? plainReplies : tracker.received();
+  }
+
+  /** The mode the run reports in. */
+  Mode mode() {
+    switch (expect) {
+      case NONE:
+        return Mode.SEND_ONLY;
+      case COUNTED:
+        return Mode.COUNTED;
+      case SEQUENCED:
+        return Mode.SEQUENCED;
+      default:
+        return sequencedReplies == 0 && plainReplies > 0 ? Mode.COUNTED : Mode.SEQUENCED;
+    }
+  }
+
+  /** Whether no reply at all came (worth a hint in auto mode). */
+  boolean silent() {
+    return sequencedReplies == 0 && plainReplies == 0;
+  }
+
+  /**
+   * The final report, once the drain is over; adds the loss to the lost meter.
+   *
+   * @param sendEndNanos when the last datagram went out
+   */
+  FloodReport finish(long sendEndNanos, long rcvbuf, long sndbuf) {
+    if (intervalPending()) {
+      closeInterval(Math.max(sendEndNanos, lastReplyNanos));
+    }
+    Mode mode = mode();
+    long received;
+    long unexpected;
+    switch (mode) {
+      case SEND_ONLY:
+        received = 0;
+        unexpected = foreign + plainReplies + sequencedReplies;
+        break;
+      case COUNTED:
+        received = Math.min(plainReplies, sent);
+        unexpected = foreign + plainReplies - received;
+        break;
+      default:
+        received = tracker.received();
+        unexpected = foreign + plainReplies;
+        break;
+    }
+    FloodReport report = new FloodReport(target, mode, sent, received, tracker.duplicates(), tracker.reordered(),
+        unexpected, (sendEndNanos - startNanos) / 1e9,
+        (Math.max(sendEndNanos, lastReplyNanos) - startNanos) / 1e9, rcvbuf, sndbuf, FloodReport.Rtt.of(rtt),
+        List.copyOf(intervals));
+    if (mode != Mode.SEND_ONLY) {
+      meters.datagramsLost.increment(report.lost());
+    }
+    return report;
+  }
+}

@@ -1,0 +1,414 @@
+package dev.udplab.client;
+
+import dev.udplab.client.FloodOptions.Expect;
+import dev.udplab.client.FloodReport.Mode;
+import dev.udplab.client.FloodVerticle.FloodProgress;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code flood}: sends numbered datagrams, reads the replies while sending, and reports loss,
+ * duplicates, reordering and round-trip times exactly; also {@code --find-max-rate} and the sweeps.
+ */
+@Command(name = "flood", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Flood a UDP server with numbered datagrams and report loss, duplicates, reordering and RTT.")
+final class FloodCommand implements Callable<Integer> {
+
+  /** Datagrams per second of the one-second warm-up before a sweep. */
+  static final int WARM_UP_RATE = 5000;
+
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--to", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
+      description = "Target (default 127.0.0.1:20001; IPv6 as [::1]:PORT).")
+  private HostPort target;
+
+  @Option(names = "--count", paramLabel = "N", defaultValue = "20000",
+      description = "Datagrams to send (default ${DEFAULT-VALUE}); 0 = until --duration or Ctrl-C.")
+  private long count;
+
+  @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Longest send phase (e.g. 10s).")
+  private Duration duration = Duration.ZERO;
+
+  @Option(names = "--rate", paramLabel = "PPS", defaultValue = "0",
+      description = "Datagrams per second, evenly paced (default 0 = as fast as the socket takes them).")
+  private long rate;
+
+  @Option(names = "--size", paramLabel = "BYTES", defaultValue = "64",
+      description = "Datagram size, " + FloodPayload.HEADER_BYTES + "..65507 (default ${DEFAULT-VALUE}).")
+  private int size;
+
+  @Option(names = "--rcvbuf", paramLabel = "BYTES", converter = ByteSizeConverter.class,
+      description = "SO_RCVBUF to request for each client socket (e.g. 208K, 4M).")
+  private Integer rcvbuf;
+
+  @Option(names = "--sndbuf", paramLabel = "BYTES", converter = ByteSizeConverter.class,
+      description = "SO_SNDBUF to request for each client socket.")
+  private Integer sndbuf;
+
+  @Option(names = "--sockets", paramLabel = "K", defaultValue = "1",
+      description = "Source sockets used round-robin, so reuseport servers see K flows (default ${DEFAULT-VALUE}).")
+  private int sockets;
+
+  @Option(names = "--drain", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "1s",
+      description = "How long to wait for stragglers after the last send (default ${DEFAULT-VALUE}).")
+  private Duration drain;
+
+  @Option(names = "--interval", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "1s",
+      description = "Interval report period (default ${DEFAULT-VALUE}).")
+  private Duration interval;
+
+  @Option(names = "--expect", paramLabel = "KIND", defaultValue = "auto",
+      description = "Replies: auto, sequenced (echo/uppercase), counted (greeting) or none (sink). Default auto.")
+  private String expect;
+
+  @Option(names = "--json", description = "Print exactly one JSON document on stdout; everything else on stderr.")
+  private boolean json;
+
+  @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9102",
+      description = "Serve Prometheus metrics on 127.0.0.1:PORT/metrics (default ${DEFAULT-VALUE}, 0 = off).")
+  private int metricsPort;
+
+  @Option(names = "--linger", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Keep /metrics up this long after the run, for a last scrape.")
+  private Duration linger = Duration.ZERO;
+
+  @Option(names = "--max-loss", paramLabel = "PERCENT",
+      description = "Exit 3 when loss exceeds PERCENT; with --find-max-rate the threshold (default 0.1).")
+  private Double maxLoss;
+
+  @Option(names = "--find-max-rate",
+      description = "Bisect over short paced runs for the highest rate whose loss stays within --max-loss.")
+  private boolean findMaxRate;
+
+  @Option(names = "--sweep-rcvbuf", paramLabel = "LIST", split = ",",
+      description = "Repeat the flood per client SO_RCVBUF (e.g. 8K,64K,208K,1M,4M) and print a table.")
+  private List<String> sweepRcvbuf;
+
+  @Option(names = "--sweep-rate", paramLabel = "LIST", split = ",",
+      description = "Repeat the flood per rate (e.g. 10000,50000,100000) and print a table.")
+  private List<String> sweepRate;
+
+  private PrintWriter out;
+  private PrintWriter err;
+  private PrintWriter text;
+
+  @Override
+  public Integer call() throws Exception {
+    out = spec.commandLine().getOut();
+    err = spec.commandLine().getErr();
+    text = json ? err : out;
+    FloodOptions options = options();
+    int modes = (findMaxRate ? 1 : 0) + (sweepRcvbuf != null ? 1 : 0) + (sweepRate != null ? 1 : 0);
+    if (modes > 1) {
+      throw usage("choose one of --find-max-rate, --sweep-rcvbuf, --sweep-rate");
+    }
+    List<Integer> rcvbufs = sweepRcvbuf == null ? null : parseList(sweepRcvbuf, "--sweep-rcvbuf", true);
+    List<Integer> rates = sweepRate == null ? null : parseList(sweepRate, "--sweep-rate", false);
+    StopSignal signal = StopSignal.install();
+    tuneRuntime();
+    try (ClientRuntime runtime = ClientRuntime.start(metricsPort)) {
+      if (runtime.metricsUrl() != null) {
+        err.println("metrics " + runtime.metricsUrl());
+      }
+      int exit;
+      if (findMaxRate) {
+        exit = findMaxRate(runtime, options, signal);
+      } else if (rcvbufs != null || rates != null) {
+        exit = sweep(runtime, options, signal, rcvbufs, rates);
+      } else {
+        FloodReport report = runOnce(runtime, options, signal, text, isTerminal());
+        if (json) {
+          out.println(report.toJson().encode());
+        } else {
+          out.print(report.summary());
+        }
+        out.flush();
+        exit = verdict(report);
+      }
+      linger(runtime, signal);
+      return exit;
+    }
+  }
+
+  private FloodOptions options() {
+    FloodOptions options;
+    try {
+      options = new FloodOptions(target == null ? HostPort.parse("127.0.0.1:20001") : target)
+          .count(count).duration(duration).rate(rate).sizeBytes(size).buffers(new SocketBuffers(rcvbuf, sndbuf))
+          .sockets(sockets).drain(drain).interval(interval).expect(parseExpect(expect)).validate();
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    }
+    if (metricsPort < 0 || metricsPort > 65535) {
+      throw usage("--metrics-port must be 0..65535: " + metricsPort);
+    }
+    if (maxLoss != null && (maxLoss < 0 || maxLoss > 100 || maxLoss.isNaN())) {
+      throw usage("--max-loss must be a percentage 0..100: " + maxLoss);
+    }
+    if (count == 0 && duration.isZero() && (findMaxRate || sweepRcvbuf != null || sweepRate != null)) {
+      throw usage("--count 0 needs --duration with --find-max-rate or a sweep");
+    }
+    return options;
+  }
+
+  private Expect parseExpect(String value) {
+    switch (value.toLowerCase(Locale.ROOT)) {
+      case "auto":
+        return Expect.AUTO;
+      case "sequenced":
+        return Expect.SEQUENCED;
+      case "counted":
+        return Expect.COUNTED;
+      case "none":
+        return Expect.NONE;
+      default:
+        throw new IllegalArgumentException("--expect must be auto, sequenced, counted or none: " + value);
+    }
+  }
+
+  private List<Integer> parseList(List<String> values, String name, boolean bytes) {
+    List<Integer> parsed = new ArrayList<>();
+    for (String v : values) {
+      try {
+        int value = bytes ? ByteSizes.parse(v) : Integer.parseInt(v.trim());
+        if (value < 0) {
+          throw new IllegalArgumentException(name + " values must not be negative: " + v);
+        }
+        parsed.add(value);
+      } catch (NumberFormatException e) {
+        throw usage(name + ": '" + v + "' is not a number");
+      } catch (IllegalArgumentException e) {
+        throw usage(name + ": " + e.getMessage());
+      }
+    }
+    return parsed;
+  }
+
+  /**
+   * System properties for the next Vert.x instance, set before it (and Netty) first load:
+   * <ul>
+   * <li>{@code vertx.disableDnsResolver}: resolve send addresses synchronously (JDK resolver). Vert.x
+   * resolves the host of every datagram; its DNS resolver shares an in-flight resolution of the same IP
+   * literal between event loops, and a send that joins another loop's resolution is written later, out
+   * of order: 35 spurious reorders in 2000 datagrams with the echo server in the same process. Targets
+   * are IP literals already ({@link HostPort#ip()}), so nothing is lost.</li>
+   * <li>{@code io.netty.jfr.enabled=false}: Netty 4.2's allocator initialises Flight Recorder metadata
+   * on the first allocation, on the event loop; on a busy 2-core machine that froze the first 1-2 s of
+   * every flood (seen with jstack).</li>
+   * </ul>
+   */
+  static void tuneRuntime() {
+    System.setProperty("vertx.disableDnsResolver", "true");
+    if (System.getProperty("io.netty.jfr.enabled") == null) {
+      System.setProperty("io.netty.jfr.enabled", "false");
+    }
+  }
+
+  /**
+   * Runs one flood on {@code runtime}'s Vert.x, printing its header and interval lines (or a progress
+   * line on a terminal) to {@code text}; Ctrl-C on {@code signal} ends its send phase early.
+   */
+  static FloodReport runOnce(ClientRuntime runtime, FloodOptions options, StopSignal signal, PrintWriter text,
+      boolean terminal) {
+    SocketBuffers.Granted granted = options.buffers().granted(options.target());
+    ClientMetrics.Target meters = runtime.metrics().target(options.target().label());
+    meters.socketBuffers(granted.receiveBytes(), granted.sendBytes());
+    if (text != null) {
+      text.println(FloodReport.header(options.target().label(), options.count(),
+          options.duration().toNanos() / 1e9, options.rate(), options.sizeBytes(), granted.receiveBytes(),
+          granted.sendBytes(), options.sockets()));
+      if (!terminal) {
+        text.println(FloodReport.intervalTitle());
+      }
+      text.flush();
+    }
+    Consumer<FloodProgress> progress = p -> {
+      if (text == null) {
+        return;
+      }
+      if (terminal) {
+        text.print(FloodReport.progressLine(p.interval().second(), p.totalSent(), p.totalReceived(), p.replies()));
+      } else {
+        text.println(FloodReport.intervalLine(p.fromSeconds(), p.interval().second(), p.interval().sent(),
+            p.interval().received(), p.totalSent(), p.totalReceived(), p.replies()));
+      }
+      text.flush();
+    };
+    FloodVerticle flood = new FloodVerticle(options, meters, progress);
+    String id = runtime.vertx().deployVerticle(flood).await();
+    try {
+      signal.onStop(flood::stopSending);
+      if (signal.isInterrupted()) {
+        flood.stopSending();
+      }
+      FloodReport report = flood.run().await();
+      if (text != null) {
+        if (terminal) {
+          text.println();
+        }
+        long clientDrops = flood.clientDrops();
+        if (clientDrops >= 0 && report.mode() != Mode.SEND_ONLY) {
+          text.println("of the loss, " + clientDrops + " were dropped by this client's own receive buffer"
+              + (clientDrops > 0 ? " (the client read too slowly; raise --rcvbuf)" : ""));
+        }
+        if (flood.sendFailures() > 0) {
+          text.println(flood.sendFailures() + " sends failed (not counted as sent)");
+        }
+        if (options.expect() == Expect.AUTO && report.received() == 0 && report.sent() > 0
+            && report.mode() == Mode.SEQUENCED) {
+          text.println("no reply came back: if " + options.target().label() + " is a sink, use --expect none");
+        }
+        text.flush();
+      }
+      return report;
+    } finally {
+      signal.onStop(() -> { });
+      runtime.vertx().undeploy(id).await();
+    }
+  }
+
+  private int verdict(FloodReport report) {
+    if (maxLoss != null && report.mode() != Mode.SEND_ONLY && report.lossPercent() > maxLoss) {
+      err.println(String.format(Locale.ROOT, "loss %.4f%% is above --max-loss %s%%", report.lossPercent(),
+          maxLoss));
+      return ExitCodes.LOSS;
+    }
+    return ExitCodes.OK;
+  }
+
+  private int sweep(ClientRuntime runtime, FloodOptions base, StopSignal signal, List<Integer> rcvbufs,
+      List<Integer> rates) {
+    boolean byRcvbuf = rcvbufs != null;
+    List<String> labels = byRcvbuf ? sweepRcvbuf : sweepRate;
+    List<Integer> values = byRcvbuf ? rcvbufs : rates;
+    List<FloodReport> reports = new ArrayList<>();
+    JsonArray array = new JsonArray();
+    int exit = ExitCodes.OK;
+    warmUp(runtime, base, signal, text);
+    for (int i = 0; i < values.size() && !signal.isInterrupted(); i++) {
+      int value = values.get(i);
+      FloodOptions options = new FloodOptions(base);
+      if (byRcvbuf) {
+        options.buffers(new SocketBuffers(value, base.buffers().sendBytes()));
+      } else {
+        options.rate(value);
+      }
+      FloodReport report = runOnce(runtime, options, signal, text, isTerminal());
+      reports.add(report);
+      array.add(report.toJson().put("sweep", byRcvbuf ? "rcvbuf" : "rate").put("value", value));
+      exit = Math.max(exit, verdict(report));
+    }
+    text.println();
+    text.print(FloodReport.sweepTable(byRcvbuf ? "rcvbuf" : "rate", labels.subList(0, reports.size()), reports));
+    text.flush();
+    if (json) {
+      out.println(array.encode());
+      out.flush();
+    }
+    return exit;
+  }
+
+  /**
+   * A cold JVM sends and reads several times slower in its first second: one second at
+   * {@link #WARM_UP_RATE} to the same target, not reported, before runs that are compared.
+   */
+  static void warmUp(ClientRuntime runtime, FloodOptions base, StopSignal signal, PrintWriter text) {
+    FloodReport warmUp = runOnce(runtime, new FloodOptions(base).count(WARM_UP_RATE).rate(WARM_UP_RATE)
+        .duration(Duration.ofSeconds(1)).drain(Duration.ofMillis(200)), signal, null, false);
+    text.println("warm-up (not reported): " + warmUp.sent() + " datagrams at " + WARM_UP_RATE + " pps");
+    text.flush();
+  }
+
+  private int findMaxRate(ClientRuntime runtime, FloodOptions base, StopSignal signal) {
+    double threshold = maxLoss == null ? 0.1 : maxLoss;
+    Duration probe = base.duration().isZero() ? Duration.ofSeconds(2) : base.duration();
+    JsonArray probesJson = new JsonArray();
+    text.println(String.format(Locale.ROOT, "find-max-rate: probes of %.1f s, loss threshold %s%%",
+        probe.toNanos() / 1e9, threshold));
+    // the unpaced probe warms the JVM up and gives a first bound; grow the bound while it holds, then bisect
+    FloodReport unpaced = probe(runtime, base, 0, probe, signal, probesJson, threshold);
+    long unpacedRate = Math.max(1000, Math.round(unpaced.sendRate()));
+    boolean unpacedWithin = unpaced.lossPercent() <= threshold;
+    long low = unpacedWithin ? unpacedRate : 0;
+    long high = unpacedWithin ? 2 * unpacedRate : unpacedRate;
+    int probes = 0;
+    while (probes < 6 && !signal.isInterrupted()
+        && within(probe(runtime, base, high, probe, signal, probesJson, threshold), high, threshold)) {
+      low = high;
+      high *= 2;
+      probes++;
+    }
+    for (; probes < 12 && high - low > Math.max(100, high / 50) && !signal.isInterrupted(); probes++) {
+      long mid = (low + high) / 2;
+      if (within(probe(runtime, base, mid, probe, signal, probesJson, threshold), mid, threshold)) {
+        low = mid;
+      } else {
+        high = mid;
+      }
+    }
+    long answer = low;
+    text.println(answer > 0
+        ? String.format(Locale.ROOT, "max rate within %s%% loss: %d pps", threshold, answer)
+        : "no probed rate stayed within " + threshold + "% loss");
+    text.flush();
+    if (json) {
+      out.println(new JsonObject().put("maxRate", answer).put("maxLossPercent", threshold).put("probes", probesJson)
+          .encode());
+      out.flush();
+    }
+    return answer > 0 ? ExitCodes.OK : ExitCodes.NO_REPLY;
+  }
+
+  /** A probe passes when its loss is within the threshold and the client really sent at about that rate. */
+  private static boolean within(FloodReport report, long rate, double threshold) {
+    return report.lossPercent() <= threshold && report.sendRate() >= 0.9 * rate;
+  }
+
+  private FloodReport probe(ClientRuntime runtime, FloodOptions base, long probeRate, Duration probe,
+      StopSignal signal, JsonArray probes, double threshold) {
+    FloodOptions options = new FloodOptions(base).rate(probeRate).duration(probe)
+        .count(probeRate == 0 ? base.count() : Math.max(1, probeRate * probe.toMillis() / 1000));
+    FloodReport report = runOnce(runtime, options, signal, null, false);
+    probes.add(report.toJson().put("rate", probeRate));
+    text.println(String.format(Locale.ROOT, "probe %2d  rate %9s  sent %9d  received %9d  loss %8.4f%%  %s",
+        probes.size(), probeRate == 0 ? "unpaced" : Long.toString(probeRate), report.sent(), report.received(),
+        report.lossPercent(), probeRate == 0 || within(report, probeRate, threshold) ? "ok"
+            : report.lossPercent() > threshold ? "over" : "client too slow"));
+    text.flush();
+    return report;
+  }
+
+  private void linger(ClientRuntime runtime, StopSignal signal) throws InterruptedException {
+    if (linger.isZero() || runtime.metricsUrl() == null) {
+      return;
+    }
+    err.println("metrics stay up at " + runtime.metricsUrl() + " for " + Durations.format(linger)
+        + " (Ctrl-C ends it)");
+    err.flush();
+    signal.onStop(() -> { });
+    signal.sleep(linger.toMillis());
+  }
+
+  private boolean isTerminal() {
+    return !json && System.console() != null;
+  }
+
+  private ParameterException usage(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+}

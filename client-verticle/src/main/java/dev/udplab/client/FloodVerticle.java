@@ -1,0 +1,248 @@
+package dev.udplab.client;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.datagram.DatagramPacket;
+import io.vertx.core.datagram.DatagramSocket;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * One flood: K sockets bound on start, then {@link #run()} sends on a 1 ms tick (paced: the pacer's
+ * deficit; unpaced: one bounded batch) and reads replies all along. A tick sends for at most half of
+ * it, leaving the event loop time to read (batched by {@link DatagramReads}); batches chained back to
+ * back with {@code runOnContext} starved the reads. After the last send it waits {@code --drain} and
+ * completes with the report. Everything runs on this verticle's event loop; {@link #stopSending()} may
+ * be called from any thread.
+ */
+public final class FloodVerticle extends VerticleBase {
+
+  /** Sends not yet completed by the kernel; above this the sender waits (bounds Netty's queue). */
+  static final int SEND_WINDOW = 4096;
+  /** Longest time one tick may spend sending. */
+  static final long SEND_BUDGET_NANOS = SendPacer.TICK_NANOS / 2;
+
+  private final FloodOptions options;
+  private final ClientMetrics.Target meters;
+  private final Consumer<FloodProgress> progress;
+  private final List<DatagramSocket> sockets = new ArrayList<>();
+  private final Promise<FloodReport> result = Promise.promise();
+  private final byte[] header = new byte[FloodPayload.HEADER_BYTES];
+  private FloodPayload payload;
+  private FloodAccount account;
+  private SendPacer pacer;
+  private long startNanos;
+  private long sendEndNanos;
+  private long deadlineNanos;
+  private int inFlight;
+  private boolean sending;
+  private boolean stopped;
+  private boolean draining;
+  private boolean finished;
+  private String targetSpelling;
+  private long tickTimer = -1;
+  private long intervalTimer = -1;
+
+  /** Progress seen at each interval: the interval just closed and the totals so far. */
+  public record FloodProgress(double fromSeconds, FloodReport.Interval interval, long totalSent, long totalReceived,
+      boolean replies) {
+  }
+
+  public FloodVerticle(FloodOptions options, ClientMetrics.Target meters, Consumer<FloodProgress> progress) {
+    this.options = options;
+    this.meters = meters;
+    this.progress = progress;
+  }
+
+  @Override
+  public Future<?> start() {
+    payload = new FloodPayload(options.sizeBytes());
+    List<Future<DatagramSocket>> bound = new ArrayList<>();
+    for (int i = 0; i < options.sockets(); i++) {
+      DatagramSocket socket = vertx.createDatagramSocket(options.buffers().socketOptions(options.target()));
+      DatagramReads.batch(socket);
+      socket.handler(this::onPacket);
+      // ICMP errors and the like: the datagram is simply not answered, the count shows it
+      socket.exceptionHandler(e -> { });
+      sockets.add(socket);
+      bound.add(socket.listen(0, options.target().bindHost()));
+    }
+    return Future.all(bound);
+  }
+
+  /** Starts the flood; the future completes with the report after the drain. */
+  public Future<FloodReport> run() {
+    context.runOnContext(v -> begin());
+    return result.future();
+  }
+
+  /** Ends the send phase early (Ctrl-C); the drain and the report follow as usual. */
+  public void stopSending() {
+    context.runOnContext(v -> {
+      stopped = true;
+      if (sending) {
+        endSending();
+      }
+    });
+  }
+
+  private void begin() {
+    startNanos = System.nanoTime();
+    account = new FloodAccount(options.target().label(), options.expect(), meters, startNanos);
+    pacer = new SendPacer(options.rate(), startNanos);
+    deadlineNanos = options.duration().isZero() ? Long.MAX_VALUE : startNanos + options.duration().toNanos();
+    sending = true;
+    intervalTimer = vertx.setPeriodic(options.interval().toMillis() == 0 ? 1 : options.interval().toMillis(),
+        id -> reportInterval());
+    if (stopped) {
+      endSending();
+    } else {
+      tickTimer = vertx.setPeriodic(1, id -> sendDue());
+      sendDue();
+    }
+  }
+
+  private void sendDue() {
+    if (!sending) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (now >= deadlineNanos) {
+      endSending();
+      return;
+    }
+    long due = Math.min(pacer.due(now), SEND_WINDOW - inFlight);
+    if (options.count() > 0) {
+      due = Math.min(due, options.count() - account.attempted());
+    }
+    long done = 0;
+    while (done < due && ((done & 15) != 0 || System.nanoTime() - now < SEND_BUDGET_NANOS)) {
+      sendOne();
+      done++;
+    }
+    pacer.sent(done);
+    if (options.count() > 0 && account.attempted() >= options.count()) {
+      endSending();
+    }
+  }
+
+  private void sendOne() {
+    long sequence = account.nextSequence();
+    Buffer datagram = Buffer.buffer(payload.encode(sequence, System.nanoTime() - startNanos));
+    DatagramSocket socket = sockets.get((int) (sequence % sockets.size()));
+    inFlight++;
+    socket.send(datagram, options.target().port(), options.target().ip()).onComplete(ar -> {
+      inFlight--;
+      if (ar.succeeded()) {
+        account.sent(datagram.length());
+      } else {
+        account.sendFailed();
+      }
+      if (!sending && draining && inFlight == 0 && sendEndNanos == 0) {
+        startDrain();
+      }
+    });
+  }
+
+  private void endSending() {
+    sending = false;
+    draining = true;
+    if (tickTimer >= 0) {
+      vertx.cancelTimer(tickTimer);
+    }
+    if (inFlight == 0) {
+      startDrain();
+    }
+  }
+
+  private void startDrain() {
+    sendEndNanos = System.nanoTime();
+    vertx.setTimer(Math.max(1, options.drain().toMillis()), id -> finish());
+  }
+
+  private void onPacket(DatagramPacket packet) {
+    if (finished || account == null) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (!fromTarget(packet.sender().hostAddress(), packet.sender().port())) {
+      account.foreign();
+      return;
+    }
+    Buffer data = packet.data();
+    int headerLength = Math.min(data.length(), FloodPayload.HEADER_BYTES);
+    data.getBytes(0, headerLength, header, 0);
+    account.reply(header, headerLength, data.length(), now);
+  }
+
+  private boolean fromTarget(String host, int port) {
+    if (port != options.target().port()) {
+      return false;
+    }
+    if (host.equals(targetSpelling) || options.target().ip().equals(host)) {
+      return true;
+    }
+    // IPv6 has several spellings (::1, 0:0:0:0:0:0:0:1, with a %scope): compare addresses once, then the string
+    try {
+      String bare = host.indexOf('%') >= 0 ? host.substring(0, host.indexOf('%')) : host;
+      if (Arrays.equals(InetAddress.getByName(bare).getAddress(), options.target().address().getAddress())) {
+        targetSpelling = host;
+        return true;
+      }
+    } catch (UnknownHostException e) {
+      return false;
+    }
+    return false;
+  }
+
+  private void reportInterval() {
+    if (finished) {
+      return;
+    }
+    double from = account.intervalStartSeconds();
+    FloodReport.Interval interval = account.closeInterval(System.nanoTime());
+    progress.accept(new FloodProgress(from, interval, account.sent(), account.receivedSoFar(),
+        account.mode() != FloodReport.Mode.SEND_ONLY));
+  }
+
+  private void finish() {
+    vertx.cancelTimer(intervalTimer);
+    finished = true;
+    SocketBuffers.Granted granted = options.buffers().granted(options.target());
+    result.complete(account.finish(sendEndNanos, granted.receiveBytes(), granted.sendBytes()));
+  }
+
+  /**
+   * Datagrams the kernel dropped because this flood's own receive queues were full (-1 if unknown):
+   * the part of the loss that happened at the client.
+   */
+  public long clientDrops() {
+    Set<Integer> ports = new HashSet<>();
+    for (DatagramSocket socket : sockets) {
+      ports.add(socket.localAddress().port());
+    }
+    return KernelUdpDrops.read(ports);
+  }
+
+  /** Send failures (the kernel refused the datagram); they count neither as sent nor as lost. */
+  public long sendFailures() {
+    return account == null ? 0 : account.sendFailures();
+  }
+
+  @Override
+  public Future<?> stop() {
+    List<Future<Void>> closed = new ArrayList<>();
+    for (DatagramSocket socket : sockets) {
+      closed.add(socket.close());
+    }
+    return Future.all(closed);
+  }
+}

@@ -1,0 +1,67 @@
+package dev.udplab.client;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Ctrl-C for a measuring run: the first SIGINT ends the send phase of the current flood (which then
+ * drains and reports as usual) and marks the command as interrupted; a second one exits at once (130).
+ *
+ * <p>A shutdown hook cannot do this: once the JVM is shutting down, the main thread could no longer
+ * print the summary and exit with its own code. {@code sun.misc.Signal} (module jdk.unsupported) is the
+ * JDK's only way to handle SIGINT without shutting down; where it is missing, Ctrl-C simply ends the JVM.
+ */
+final class StopSignal {
+
+  private static volatile StopSignal installed;
+
+  private final CountDownLatch interrupted = new CountDownLatch(1);
+  private volatile Runnable onStop = () -> { };
+
+  private StopSignal() {
+  }
+
+  /** Installs the handler for this process (idempotent per command run). */
+  static StopSignal install() {
+    StopSignal signal = new StopSignal();
+    installed = signal;
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> {
+        StopSignal current = installed;
+        if (current == null || current.interrupted.getCount() == 0) {
+          Runtime.getRuntime().halt(130);
+        }
+        current.stop();
+      });
+    } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
+      // no SIGINT handling on this JVM/platform: Ctrl-C ends the process
+    }
+    return signal;
+  }
+
+  /** A signal that is never raised by the OS, for tests and embedded use. */
+  static StopSignal detached() {
+    return new StopSignal();
+  }
+
+  /** What to do on the next stop (end the current flood's send phase). */
+  void onStop(Runnable action) {
+    onStop = action;
+  }
+
+  /** Raises the signal: marks interrupted and runs the stop action. */
+  void stop() {
+    interrupted.countDown();
+    onStop.run();
+  }
+
+  /** Whether a stop was raised. */
+  boolean isInterrupted() {
+    return interrupted.getCount() == 0;
+  }
+
+  /** Waits up to {@code millis} or until a stop, whichever comes first. */
+  void sleep(long millis) throws InterruptedException {
+    interrupted.await(millis, TimeUnit.MILLISECONDS);
+  }
+}

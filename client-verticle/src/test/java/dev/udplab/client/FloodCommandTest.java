@@ -1,0 +1,115 @@
+package dev.udplab.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+class FloodCommandTest {
+
+  static {
+    System.setProperty("vertx.disableDnsResolver", "true");
+  }
+
+  private record Run(int exit, String out, String err) {
+  }
+
+  private static Run run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = ClientMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"--size=39", "--size=65508", "--size=-1", "--rate=-5", "--rate=abc", "--count=-1",
+      "--sockets=0", "--drain=5parsecs", "--max-loss=101", "--expect=maybe", "--sweep-rcvbuf=8K,lots",
+      "--sweep-rate=1000,-2", "--to=127.0.0.1:70000"})
+  void bad_values_are_usage_errors(String arg) {
+    Run r = run("flood", arg, "--metrics-port", "0");
+    assertEquals(ExitCodes.USAGE, r.exit(), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.out().isEmpty());
+  }
+
+  @Test
+  void json_is_one_object_and_max_loss_exits_3(Vertx vertx) {
+    MisbehavingServer server = new MisbehavingServer(0).drop(s -> s % 10 == 9);
+    vertx.deployVerticle(server).await();
+    Run r = run("flood", "--to", "127.0.0.1:" + server.port(), "--count", "1000", "--rate", "5000",
+        "--rcvbuf", "1M", "--drain", "2s", "--json", "--metrics-port", "0", "--max-loss", "5");
+    assertEquals(ExitCodes.LOSS, r.exit(), r.err());
+    assertEquals(1, r.out().strip().lines().count());
+    JsonObject json = new JsonObject(r.out());
+    assertEquals(FloodReportTest.KEYS, json.fieldNames());
+    assertEquals(1000L, json.getLong("sent"));
+    assertEquals(900L, json.getLong("received"));
+    assertEquals(10.0, json.getDouble("lossPercent"));
+    assertTrue(r.err().contains("above --max-loss"), r.err());
+    assertTrue(r.err().contains("flood 127.0.0.1:"), "header on stderr with --json");
+  }
+
+  @Test
+  void within_max_loss_exits_0_with_a_text_summary(Vertx vertx) {
+    MisbehavingServer server = new MisbehavingServer(0);
+    vertx.deployVerticle(server).await();
+    Run r = run("flood", "--to", "127.0.0.1:" + server.port(), "--count", "500", "--rate", "5000",
+        "--rcvbuf", "1M", "--drain", "2s", "--metrics-port", "0", "--max-loss", "0");
+    assertEquals(ExitCodes.OK, r.exit(), r.err());
+    assertTrue(r.out().contains("lost        0 (0.0000%)"), r.out());
+    assertTrue(r.out().contains("rtt ms      min"), r.out());
+  }
+
+  @Test
+  void sweep_prints_a_table_and_a_json_array(Vertx vertx) {
+    MisbehavingServer server = new MisbehavingServer(0);
+    vertx.deployVerticle(server).await();
+    Run r = run("flood", "--to", "127.0.0.1:" + server.port(), "--count", "300", "--rate", "5000",
+        "--drain", "200ms", "--json", "--metrics-port", "0", "--sweep-rcvbuf", "64K,1M");
+    assertEquals(ExitCodes.OK, r.exit(), r.err());
+    JsonArray array = new JsonArray(r.out());
+    assertEquals(2, array.size());
+    assertEquals(65536, array.getJsonObject(0).getInteger("value"));
+    assertEquals("rcvbuf", array.getJsonObject(1).getString("sweep"));
+    assertEquals(1 << 21, array.getJsonObject(1).getLong("rcvbuf"), "granted: doubled by Linux");
+    Set<String> keys = new java.util.HashSet<>(FloodReportTest.KEYS);
+    keys.add("sweep");
+    keys.add("value");
+    assertEquals(keys, array.getJsonObject(0).fieldNames());
+    assertTrue(r.err().contains("    rcvbuf    granted"), r.err());
+  }
+
+  @Test
+  void find_max_rate_prints_probes_and_an_answer(Vertx vertx) {
+    MisbehavingServer server = new MisbehavingServer(0);
+    vertx.deployVerticle(server).await();
+    Run r = run("flood", "--to", "127.0.0.1:" + server.port(), "--find-max-rate", "--duration", "100ms",
+        "--drain", "100ms", "--rcvbuf", "1M", "--json", "--metrics-port", "0");
+    assertEquals(ExitCodes.OK, r.exit(), r.err());
+    JsonObject json = new JsonObject(r.out());
+    assertEquals(Set.of("maxRate", "maxLossPercent", "probes"), json.fieldNames());
+    assertTrue(json.getLong("maxRate") > 0, r.err());
+    assertEquals(0.1, json.getDouble("maxLossPercent"));
+    JsonArray probes = json.getJsonArray("probes");
+    assertTrue(probes.size() >= 2 && probes.size() <= 13, r.err());
+    assertEquals(0L, probes.getJsonObject(0).getLong("rate"), "the first probe is unpaced");
+    assertTrue(r.err().contains("probe  1  rate   unpaced"), r.err());
+    assertTrue(r.err().contains("max rate within 0.1% loss: " + json.getLong("maxRate") + " pps"), r.err());
+  }
+}

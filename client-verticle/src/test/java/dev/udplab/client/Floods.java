@@ -1,0 +1,37 @@
+package dev.udplab.client;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/** Test helpers: options for a bounded flood against 127.0.0.1 and a run on the test's Vert.x. */
+final class Floods {
+
+  private Floods() {
+  }
+
+  /** Bounded, paced, with buffers large enough that the whole flood fits in the kernel's queues. */
+  static FloodOptions options(int port, long count, long rate) {
+    return new FloodOptions(HostPort.parse("127.0.0.1:" + port)).count(count).rate(rate)
+        .buffers(new SocketBuffers(1 << 20, 1 << 20)).drain(Duration.ofSeconds(1))
+        .interval(Duration.ofMillis(250));
+  }
+
+  static Future<FloodReport> run(Vertx vertx, FloodOptions options) {
+    return run(vertx, options, new SimpleMeterRegistry(), f -> { }, p -> { });
+  }
+
+  /** Deploys a flood, runs it, undeploys it; {@code started} gets the verticle (for stopSending). */
+  static Future<FloodReport> run(Vertx vertx, FloodOptions options, MeterRegistry registry,
+      Consumer<FloodVerticle> started, Consumer<FloodVerticle.FloodProgress> progress) {
+    FloodVerticle flood = new FloodVerticle(options, new ClientMetrics(registry).target(options.target().label()),
+        progress);
+    return vertx.deployVerticle(flood).compose(id -> {
+      started.accept(flood);
+      return flood.run().compose(report -> vertx.undeploy(id).map(report));
+    });
+  }
+}
