@@ -34,7 +34,7 @@ public final class ClientMain implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    ClientRuntime.disableNettyJfrUnlessSet();
+    ClientRuntime.tuneProcess();
     System.exit(run(args, System.in, System.out, System.err));
   }
 

@@ -39,7 +39,6 @@ final class DemoCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--metrics-port must be 0..65535: " + metricsPort);
     }
     StopSignal signal = StopSignal.install();
-    FloodCommand.tuneRuntime();
     try (ClientRuntime runtime = ClientRuntime.start(metricsPort)) {
       DemoEchoVerticle echo = new DemoEchoVerticle();
       runtime.vertx().deployVerticle(echo).await();

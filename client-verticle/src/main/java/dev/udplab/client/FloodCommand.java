@@ -120,7 +120,6 @@ final class FloodCommand implements Callable<Integer> {
     List<Integer> rcvbufs = sweepRcvbuf == null ? null : parseList(sweepRcvbuf, "--sweep-rcvbuf", true);
     List<Integer> rates = sweepRate == null ? null : parseList(sweepRate, "--sweep-rate", false);
     StopSignal signal = StopSignal.install();
-    tuneRuntime();
     try (ClientRuntime runtime = ClientRuntime.start(metricsPort)) {
       if (runtime.metricsUrl() != null) {
         err.println("metrics " + runtime.metricsUrl());
@@ -197,26 +196,6 @@ final class FloodCommand implements Callable<Integer> {
       }
     }
     return parsed;
-  }
-
-  /**
-   * System properties for the next Vert.x instance, set before it (and Netty) first load:
-   * <ul>
-   * <li>{@code vertx.disableDnsResolver}: resolve send addresses synchronously (JDK resolver). Vert.x
-   * resolves the host of every datagram; its DNS resolver shares an in-flight resolution of the same IP
-   * literal between event loops, and a send that joins another loop's resolution is written later, out
-   * of order: 35 spurious reorders in 2000 datagrams with the echo server in the same process. Targets
-   * are IP literals already ({@link HostPort#ip()}), so nothing is lost.</li>
-   * <li>{@code io.netty.jfr.enabled=false}: Netty 4.2's allocator initialises Flight Recorder metadata
-   * on the first allocation, on the event loop; on a busy 2-core machine that froze the first 1-2 s of
-   * every flood (seen with jstack).</li>
-   * </ul>
-   */
-  static void tuneRuntime() {
-    System.setProperty("vertx.disableDnsResolver", "true");
-    if (System.getProperty("io.netty.jfr.enabled") == null) {
-      System.setProperty("io.netty.jfr.enabled", "false");
-    }
   }
 
   /**

@@ -6,10 +6,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.datagram.DatagramPacket;
 import io.vertx.core.datagram.DatagramSocket;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -47,7 +44,6 @@ public final class FloodVerticle extends VerticleBase {
   private boolean stopped;
   private boolean draining;
   private boolean finished;
-  private String targetSpelling;
   private long tickTimer = -1;
   private long intervalTimer = -1;
 
@@ -173,7 +169,7 @@ public final class FloodVerticle extends VerticleBase {
       return;
     }
     long now = System.nanoTime();
-    if (!fromTarget(packet.sender().hostAddress(), packet.sender().port())) {
+    if (!options.target().isSource(packet.sender().hostAddress(), packet.sender().port())) {
       account.foreign();
       return;
     }
@@ -181,26 +177,6 @@ public final class FloodVerticle extends VerticleBase {
     int headerLength = Math.min(data.length(), FloodPayload.HEADER_BYTES);
     data.getBytes(0, headerLength, header, 0);
     account.reply(header, headerLength, data.length(), now);
-  }
-
-  private boolean fromTarget(String host, int port) {
-    if (port != options.target().port()) {
-      return false;
-    }
-    if (host.equals(targetSpelling) || options.target().ip().equals(host)) {
-      return true;
-    }
-    // IPv6 has several spellings (::1, 0:0:0:0:0:0:0:1, with a %scope): compare addresses once, then the string
-    try {
-      String bare = host.indexOf('%') >= 0 ? host.substring(0, host.indexOf('%')) : host;
-      if (Arrays.equals(InetAddress.getByName(bare).getAddress(), options.target().address().getAddress())) {
-        targetSpelling = host;
-        return true;
-      }
-    } catch (UnknownHostException e) {
-      return false;
-    }
-    return false;
   }
 
   private void reportInterval() {

@@ -3,6 +3,7 @@ package dev.udplab.client;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.regex.Pattern;
 
 /**
@@ -133,9 +134,27 @@ public final class HostPort {
    * form, as Vert.x reports it.
    */
   public boolean isSource(String senderHostAddress, int senderPort) {
-    // IPv6 sources come with a scope suffix ("0:0:0:0:0:0:0:1%0"); compare without allocating.
-    return senderPort == port && senderHostAddress.startsWith(ip)
-        && (senderHostAddress.length() == ip.length() || senderHostAddress.charAt(ip.length()) == '%');
+    if (senderPort != port) {
+      return false;
+    }
+    // The usual spelling, with an optional scope suffix ("0:0:0:0:0:0:0:1%0"): compared without allocating.
+    if (senderHostAddress.startsWith(ip)
+        && (senderHostAddress.length() == ip.length() || senderHostAddress.charAt(ip.length()) == '%')) {
+      return true;
+    }
+    // IPv6 has other spellings (::1, mapped forms): compare the address bytes.
+    return senderHostAddress.indexOf(':') >= 0 && sameAddress(senderHostAddress);
+  }
+
+  private boolean sameAddress(String literal) {
+    int scope = literal.indexOf('%');
+    String bare = scope >= 0 ? literal.substring(0, scope) : literal;
+    try {
+      // A literal with a colon is parsed, never looked up.
+      return Arrays.equals(InetAddress.getByName(bare).getAddress(), address.getAddress());
+    } catch (UnknownHostException e) {
+      return false;
+    }
   }
 
   @Override

@@ -49,6 +49,18 @@ class HostPortTest {
   }
 
   @Test
+  void accepts_every_spelling_of_an_ipv6_source() {
+    HostPort target = HostPort.parse("[::1]:20001");
+    assertTrue(target.isSource("0:0:0:0:0:0:0:1", 20001));
+    assertTrue(target.isSource("0:0:0:0:0:0:0:1%0", 20001));
+    assertTrue(target.isSource("::1", 20001));
+    assertTrue(target.isSource("::1%lo", 20001));
+    assertFalse(target.isSource("::2", 20001));
+    assertFalse(target.isSource("::1", 20002));
+    assertFalse(target.isSource("127.0.0.1", 20001));
+  }
+
+  @Test
   void binds_the_wildcard_for_remote_targets() {
     assertEquals("0.0.0.0", HostPort.parse("192.0.2.7:9").bindHost());
     assertEquals("::", HostPort.parse("[2001:db8::1]:9").bindHost());
