@@ -96,6 +96,125 @@ public final class SourceRateLimiter {
     return prefix;
   }
 
+  /**
+   * The bucket key of an IP literal as {@code InetAddress.getHostAddress()} prints it (IPv4 dotted quad, IPv6 with
+   * or without {@code ::} compression, an optional {@code %scope}, an embedded IPv4 tail), parsed without
+   * allocating. IllegalArgumentException if it is not an IP literal.
+   */
+  public static long keyOf(String literal) {
+    int end = literal.indexOf('%');
+    end = end < 0 ? literal.length() : end;
+    if (literal.indexOf(':') < 0) {
+      return IPV4_KEY_PREFIX | parseIpv4(literal, 0, end);
+    }
+    int gap = literal.indexOf("::");
+    int headEnd = gap < 0 ? end : gap;
+    int head = groupCount(literal, 0, headEnd);
+    int tail = gap < 0 ? 0 : groupCount(literal, gap + 2, end);
+    if (gap < 0 ? head != 8 : head + tail > 7) {
+      throw new IllegalArgumentException("not an IP address: " + literal);
+    }
+    long prefix = 0;
+    long g4 = 0;
+    long g5 = 0;
+    for (int i = 0; i < 6; i++) {
+      long group = i < head ? group(literal, 0, headEnd, i)
+          : i >= 8 - tail ? group(literal, gap + 2, end, i - (8 - tail)) : 0;
+      if (i < 4) {
+        prefix = (prefix << 16) | group;
+      } else if (i == 4) {
+        g4 = group;
+      } else {
+        g5 = group;
+      }
+    }
+    if (prefix == 0 && g4 == 0 && g5 == 0xFFFF) {
+      int lastColon = literal.lastIndexOf(':', end - 1);
+      if (literal.indexOf('.', lastColon) >= 0) {
+        return IPV4_KEY_PREFIX | parseIpv4(literal, lastColon + 1, end);
+      }
+      return IPV4_KEY_PREFIX | (group(literal, 0, end, -2) << 16) | group(literal, 0, end, -1);
+    }
+    return prefix;
+  }
+
+  /** Groups in a colon-separated segment; an embedded dotted IPv4 counts as two. */
+  private static int groupCount(String s, int from, int to) {
+    if (from >= to) {
+      return 0;
+    }
+    int groups = 1;
+    for (int i = from; i < to; i++) {
+      if (s.charAt(i) == ':') {
+        groups++;
+      }
+    }
+    return s.indexOf('.', from) >= 0 && s.indexOf('.', from) < to ? groups + 1 : groups;
+  }
+
+  /** The k-th 16-bit group of a segment (negative k counts from its end), reading an IPv4 tail as two groups. */
+  private static long group(String s, int from, int to, int k) {
+    int groups = groupCount(s, from, to);
+    int index = k < 0 ? groups + k : k;
+    int lastColon = s.lastIndexOf(':', to - 1);
+    int dotsFrom = lastColon < from ? from : lastColon + 1;
+    boolean ipv4Tail = s.indexOf('.', dotsFrom) >= 0 && s.indexOf('.', dotsFrom) < to;
+    if (ipv4Tail && index >= groups - 2) {
+      long v4 = parseIpv4(s, dotsFrom, to);
+      return index == groups - 2 ? v4 >>> 16 : v4 & 0xFFFF;
+    }
+    int start = from;
+    for (int i = 0; i < index; i++) {
+      start = s.indexOf(':', start) + 1;
+    }
+    int stop = s.indexOf(':', start);
+    stop = stop < 0 || stop > to ? to : stop;
+    if (stop == start || stop - start > 4) {
+      throw new IllegalArgumentException("not an IP address: " + s);
+    }
+    long value = 0;
+    for (int i = start; i < stop; i++) {
+      int digit = Character.digit(s.charAt(i), 16);
+      if (digit < 0) {
+        throw new IllegalArgumentException("not an IP address: " + s);
+      }
+      value = (value << 4) | digit;
+    }
+    return value;
+  }
+
+  private static long parseIpv4(String s, int from, int to) {
+    long address = 0;
+    int octets = 0;
+    int value = -1;
+    for (int i = from; i <= to; i++) {
+      char c = i < to ? s.charAt(i) : '.';
+      if (c == '.') {
+        if (value < 0 || value > 255 || ++octets > 4) {
+          throw new IllegalArgumentException("not an IP address: " + s);
+        }
+        address = (address << 8) | value;
+        value = -1;
+      } else if (c >= '0' && c <= '9') {
+        value = (value < 0 ? 0 : value * 10) + (c - '0');
+        if (value > 255) {
+          throw new IllegalArgumentException("not an IP address: " + s);
+        }
+      } else {
+        throw new IllegalArgumentException("not an IP address: " + s);
+      }
+    }
+    if (octets != 4) {
+      throw new IllegalArgumentException("not an IP address: " + s);
+    }
+    return address;
+  }
+
+  /** Takes one token for the source named by an IP literal, at {@code nowNanos}. */
+  public boolean tryAcquire(String sourceLiteral, long nowNanos) {
+    return tryAcquire(keyOf(sourceLiteral), nowNanos);
+  }
+
   private static boolean isIpv4Mapped(byte[] b) {
     for (int i = 0; i < 10; i++) {
       if (b[i] != 0) {
@@ -111,8 +230,12 @@ public final class SourceRateLimiter {
   }
 
   /** As {@link #tryAcquire(InetAddress)} for a key from {@link #keyOf(InetAddress)}. */
-  public synchronized boolean tryAcquire(long key) {
-    long now = nanoClock.getAsLong();
+  public boolean tryAcquire(long key) {
+    return tryAcquire(key, nanoClock.getAsLong());
+  }
+
+  /** As {@link #tryAcquire(long)} at a time the caller already read from the same clock. */
+  public synchronized boolean tryAcquire(long key, long now) {
     int entry = find(key);
     if (entry == EMPTY) {
       entry = insert(key, now);

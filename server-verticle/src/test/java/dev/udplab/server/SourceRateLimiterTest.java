@@ -88,6 +88,40 @@ class SourceRateLimiterTest {
   }
 
   @Test
+  void text_keys_equal_address_keys() throws Exception {
+    Random random = new Random(7);
+    for (int i = 0; i < 20_000; i++) {
+      byte[] bytes = new byte[i % 2 == 0 ? 4 : 16];
+      random.nextBytes(bytes);
+      if (i % 10 == 1) {
+        java.util.Arrays.fill(bytes, 2 + random.nextInt(10), 16, (byte) 0); // runs of zeros to compress
+      }
+      InetAddress address = InetAddress.getByAddress(bytes);
+      assertEquals(SourceRateLimiter.keyOf(address), SourceRateLimiter.keyOf(address.getHostAddress()),
+          address.getHostAddress());
+    }
+    String[][] same = {
+        {"2001:db8:1:2::1", "2001:db8:1:2:0:0:0:1"},
+        {"::1", "0:0:0:0:0:0:0:1"},
+        {"::", "0:0:0:0:0:0:0:0"},
+        {"2001:db8::", "2001:db8:0:0:ffff:1:2:3"},
+        {"::ffff:127.0.0.1", "127.0.0.1"},
+        {"::ffff:7f00:1", "127.0.0.1"},
+        {"0:0:0:0:0:ffff:10.1.2.3", "10.1.2.3"},
+        {"fe80::1%lo", "fe80::2%eth0"},
+        {"fe80:0:0:0:1:2:3:4%2", "fe80::"},
+    };
+    for (String[] pair : same) {
+      assertEquals(SourceRateLimiter.keyOf(pair[1]), SourceRateLimiter.keyOf(pair[0]), pair[0]);
+      assertEquals(SourceRateLimiter.keyOf(ip(pair[0].replaceAll("%.*", ""))), SourceRateLimiter.keyOf(pair[0]),
+          pair[0]);
+    }
+    for (String bad : new String[] {"", "1.2.3", "1.2.3.256", "1.2.3.4.5", "a.b.c.d", "1:2:3", "12345::", "g::"}) {
+      assertThrows(IllegalArgumentException.class, () -> SourceRateLimiter.keyOf(bad), bad);
+    }
+  }
+
+  @Test
   void table_never_exceeds_max_sources_and_evicts_least_recently_seen() throws Exception {
     SourceRateLimiter limiter = new SourceRateLimiter(1, 1, 3, now::get);
     InetAddress a = ip("192.0.2.1");
