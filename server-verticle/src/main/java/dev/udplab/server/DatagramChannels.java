@@ -29,6 +29,7 @@ final class DatagramChannels {
   /** Bytes each read may fill: the largest UDP payload over IPv4 (65507) rounded up to 64 KiB. */
   static final int READ_BUFFER_BYTES = 65536;
   private static final ByteBuffer EMPTY_DIRECT = ByteBuffer.allocateDirect(0);
+  private static final boolean LINUX = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux");
 
   private DatagramChannels() {
   }
@@ -50,6 +51,24 @@ final class DatagramChannels {
     FixedRecvByteBufAllocator allocator = new FixedRecvByteBufAllocator(READ_BUFFER_BYTES);
     allocator.maxMessagesPerRead(1);
     channel.config().setRecvByteBufAllocator(allocator);
+  }
+
+  /** SO_RCVBUF as the kernel granted it (Linux: double the request, capped at net.core.rmem_max). */
+  static int grantedReceiveBuffer(DatagramChannel channel) {
+    return undoJdkHalving(channel, channel.config().getReceiveBufferSize());
+  }
+
+  /** SO_SNDBUF as the kernel granted it (Linux: double the request, capped at net.core.wmem_max). */
+  static int grantedSendBuffer(DatagramChannel channel) {
+    return undoJdkHalving(channel, channel.config().getSendBufferSize());
+  }
+
+  /**
+   * Native epoll reads getsockopt as is. On NIO the JDK halves SO_RCVBUF/SO_SNDBUF on Linux so that they
+   * read back as set (NET_GetSockOpt in libnet); double them again to report what the kernel granted.
+   */
+  private static int undoJdkHalving(DatagramChannel channel, int reported) {
+    return channel instanceof UnixChannel || !LINUX ? reported : reported * 2;
   }
 
   /**

@@ -69,6 +69,14 @@ public final class ServerMain implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    // -1 means "not given" inside ServerOptions, so a -1 typed by the user is refused here.
+    if (port != null && port < 0) {
+      throw usageError("--port " + port + " is out of range 0..65535");
+    }
+    if (rcvbuf != null && rcvbuf < 1 || sndbuf != null && sndbuf < 1) {
+      throw usageError((rcvbuf != null && rcvbuf < 1 ? "--rcvbuf " + rcvbuf : "--sndbuf " + sndbuf)
+          + " is out of range 1.." + ServerOptions.MAX_BUFFER_SIZE + " bytes");
+    }
     ServerOptions options = new ServerOptions()
         .setMode(mode)
         .setHost(host)
@@ -83,9 +91,13 @@ public final class ServerMain implements Callable<Integer> {
     try {
       parsed = options.validate();
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+      throw usageError(e.getMessage());
     }
     return EXIT_OK;
+  }
+
+  private CommandLine.ParameterException usageError(String message) {
+    return new CommandLine.ParameterException(new CommandLine(this), message);
   }
 
   /** The outcome of {@link #parse}: options to run with, or an exit code when there is nothing to run. */

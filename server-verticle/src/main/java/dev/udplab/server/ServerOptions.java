@@ -124,8 +124,9 @@ public class ServerOptions {
     if (port != DEFAULT_PORT && (port < 0 || port > 65535)) {
       throw new IllegalArgumentException("--port " + port + " is out of range 0..65535");
     }
-    if (mode == Mode.ALL && port != DEFAULT_PORT) {
-      throw new IllegalArgumentException("--port cannot be used with mode all: each mode listens on its default port");
+    if (mode == Mode.ALL && port != DEFAULT_PORT && port != 0) {
+      throw new IllegalArgumentException("--port " + port + " cannot be used with mode all: each mode listens on its "
+          + "default port (or, with --port 0, each on a free port)");
     }
     if (message == null) {
       throw new IllegalArgumentException("--message must not be missing");
@@ -187,7 +188,10 @@ public class ServerOptions {
     return port;
   }
 
-  /** The UDP port; {@code 0} for any free port, {@link #DEFAULT_PORT} for the mode's default. */
+  /**
+   * The UDP port; {@code 0} for any free port, {@link #DEFAULT_PORT} for the mode's default. With
+   * {@link Mode#ALL} only {@code 0} (every socket on its own free port) or the default is accepted.
+   */
   public ServerOptions setPort(int port) {
     this.port = port;
     return this;

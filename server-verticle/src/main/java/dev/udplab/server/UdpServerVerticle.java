@@ -72,8 +72,8 @@ public final class UdpServerVerticle extends VerticleBase {
     socket.exceptionHandler(error -> console.println(mode.label() + " socket error: " + error));
     return socket.listen(options.resolvedPort(mode), options.getHost()).map(bound -> {
       // Read back after bind: Linux doubles the request and caps it at net.core.[rw]mem_max.
-      grantedReceiveBuffer = channel.config().getReceiveBufferSize();
-      grantedSendBuffer = channel.config().getSendBufferSize();
+      grantedReceiveBuffer = DatagramChannels.grantedReceiveBuffer(channel);
+      grantedSendBuffer = DatagramChannels.grantedSendBuffer(channel);
       metrics = new ServerMetrics(registry(), mode, bound.localAddress().port());
       metrics.grantedBuffers(grantedReceiveBuffer, grantedSendBuffer);
       if (!options.isQuiet()) {
