@@ -49,23 +49,17 @@ public record GuardSettings(long rateLimitPps, long burst, int maxSources, boole
    * @param bind               the address the socket binds
    * @param rateLimitPps       {@code --rate-limit}, or null when not given (0 = off)
    * @param burst              {@code --burst}, or null for {@value #DEFAULT_BURST_SECONDS} seconds of the rate
-   * @param maxSources         {@code --max-sources}, or null for {@value #DEFAULT_MAX_SOURCES}
+   * @param maxSources         {@code --max-sources}
    * @param allowAmplification {@code --allow-amplification}
    */
-  public static GuardSettings resolve(Mode mode, InetAddress bind, Long rateLimitPps, Long burst, Integer maxSources,
+  public static GuardSettings resolve(Mode mode, InetAddress bind, Long rateLimitPps, Long burst, int maxSources,
                                       boolean allowAmplification) {
     boolean publicPolicy = mode == Mode.ON || (mode == Mode.AUTO && !bind.isLoopbackAddress());
     long rate = rateLimitPps != null ? rateLimitPps : (publicPolicy ? DEFAULT_PUBLIC_RATE_LIMIT : 0);
     long resolvedBurst = burst != null ? burst : Math.max(1, Math.min(SourceRateLimiter.MAX_BURST,
         rate * DEFAULT_BURST_SECONDS));
-    int sources = maxSources != null ? maxSources : DEFAULT_MAX_SOURCES;
-    return new GuardSettings(rate, resolvedBurst, sources, publicPolicy && !allowAmplification,
+    return new GuardSettings(rate, resolvedBurst, maxSources, publicPolicy && !allowAmplification,
         mode != Mode.OFF, publicPolicy);
-  }
-
-  /** No guard at all. */
-  public static GuardSettings none() {
-    return new GuardSettings(0, 1, DEFAULT_MAX_SOURCES, false, false, false);
   }
 
   public boolean rateLimited() {

@@ -35,6 +35,8 @@ public final class KernelSocketStats {
   private static final Path PROC_NET = Path.of("/proc/net");
   private static final Path PROC_SELF_FD = Path.of("/proc/self/fd");
 
+  private static final KernelSocketStats SYSTEM = new KernelSocketStats(PROC_NET, PROC_SELF_FD);
+
   private final List<Path> tables;
   private final Path fdDirectory;
   private final Set<Long> ownInodes = new HashSet<>();
@@ -45,9 +47,9 @@ public final class KernelSocketStats {
     this.fdDirectory = fdDirectory;
   }
 
-  /** This process's view, from {@code /proc}. */
+  /** This process's view, from {@code /proc}; one shared instance, so meters can hold it strongly. */
   public static KernelSocketStats system() {
-    return new KernelSocketStats(PROC_NET, PROC_SELF_FD);
+    return SYSTEM;
   }
 
   /** Whether the kernel tables exist (Linux); elsewhere the kernel meters are left out. */

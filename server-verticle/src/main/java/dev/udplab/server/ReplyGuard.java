@@ -1,29 +1,15 @@
 package dev.udplab.server;
 
 import java.net.InetAddress;
-import java.util.function.LongSupplier;
+import java.net.UnknownHostException;
 
 /**
- * Decides, per datagram that would be answered, whether to answer it. Stateless checks run first so that a
- * request dropped for its port or its size does not spend the source's rate tokens.
+ * The reply guards of one server port as a {@link ReplyPolicy}: reflector source ports, amplification, and a
+ * per-source rate limit, as {@link GuardSettings} says. Stateless checks run first so that a request dropped for
+ * its port or its size does not spend the source's rate tokens. Thread-safe: the sockets of all instances on a
+ * port share one guard, and so one rate-limit table.
  */
-public final class ReplyGuard {
-
-  /** The outcome of {@link #decide}; every value but ANSWER is a {@code reason} label of the dropped counter. */
-  public enum Decision {
-    ANSWER(null), REFLECTOR_PORT("reflector_port"), AMPLIFICATION("amplification"), RATE_LIMITED("rate_limited");
-
-    private final String reason;
-
-    Decision(String reason) {
-      this.reason = reason;
-    }
-
-    /** The {@code reason} label, or null for ANSWER. */
-    public String reason() {
-      return reason;
-    }
-  }
+public final class ReplyGuard implements ReplyPolicy {
 
   /** Source ports never answered: 0 is not a real sender, the rest are services that answer whatever they get. */
   static final int[] REFLECTOR_PORTS = {0, 7, 19, 53, 123, 161, 1900, 11211};
@@ -31,45 +17,56 @@ public final class ReplyGuard {
   private final GuardSettings settings;
   private final SourceRateLimiter limiter;
 
-  /** A guard with its own rate limiter (if rate limiting is on), clocked by {@code nanoClock}. */
-  public ReplyGuard(GuardSettings settings, LongSupplier nanoClock) {
-    this(settings, settings.rateLimited()
-        ? new SourceRateLimiter(settings.rateLimitPps(), settings.burst(), settings.maxSources(), nanoClock)
-        : null);
+  /** A guard with its own rate-limit table when {@code settings} asks for one; time comes with each datagram. */
+  public ReplyGuard(GuardSettings settings) {
+    this.settings = settings;
+    this.limiter = settings.rateLimited()
+        ? new SourceRateLimiter(settings.rateLimitPps(), settings.burst(), settings.maxSources(), System::nanoTime)
+        : null;
   }
 
-  /** A guard sharing {@code limiter} (null = no rate limit) with other sockets of the same server port. */
-  public ReplyGuard(GuardSettings settings, SourceRateLimiter limiter) {
-    this.settings = settings;
-    this.limiter = limiter;
+  /** The guard for a server socket with these options: resolves {@code --host} to tell loopback from public. */
+  public static ReplyGuard forOptions(ServerOptions options) {
+    return new ReplyGuard(settingsFor(options));
+  }
+
+  /** The guard settings these options give. A host that does not resolve gets the public policy. */
+  public static GuardSettings settingsFor(ServerOptions options) {
+    InetAddress bind;
+    try {
+      bind = InetAddress.getByName(options.getHost());
+    } catch (UnknownHostException e) {
+      bind = null;
+    }
+    GuardSettings.Mode mode = bind == null && options.getGuards() == GuardSettings.Mode.AUTO
+        ? GuardSettings.Mode.ON : options.getGuards();
+    return GuardSettings.resolve(mode, bind == null ? InetAddress.getLoopbackAddress() : bind,
+        options.getRateLimit() < 0 ? null : options.getRateLimit(),
+        options.getBurst() < 0 ? null : options.getBurst(),
+        options.getMaxSources(), options.isAllowAmplification());
   }
 
   public GuardSettings settings() {
     return settings;
   }
 
-  /** The rate limiter, or null when rate limiting is off. */
+  /** The rate-limit table, or null when rate limiting is off. */
   public SourceRateLimiter limiter() {
     return limiter;
   }
 
-  /**
-   * @param source       the sender's address
-   * @param sourcePort   the sender's port
-   * @param requestBytes size of the datagram received
-   * @param replyBytes   size of the reply the responder produced
-   */
-  public Decision decide(InetAddress source, int sourcePort, int requestBytes, int replyBytes) {
-    if (settings.reflectorPortGuard() && isReflectorPort(sourcePort)) {
-      return Decision.REFLECTOR_PORT;
+  @Override
+  public DropReason decide(String senderHost, int senderPort, int requestBytes, int replyBytes, long nowNanos) {
+    if (settings.reflectorPortGuard() && isReflectorPort(senderPort)) {
+      return DropReason.REFLECTOR_PORT;
     }
     if (settings.amplificationGuard() && replyBytes > requestBytes) {
-      return Decision.AMPLIFICATION;
+      return DropReason.AMPLIFICATION;
     }
-    if (limiter != null && !limiter.tryAcquire(source)) {
-      return Decision.RATE_LIMITED;
+    if (limiter != null && !limiter.tryAcquire(senderHost, nowNanos)) {
+      return DropReason.RATE_LIMITED;
     }
-    return Decision.ANSWER;
+    return null;
   }
 
   static boolean isReflectorPort(int port) {

@@ -31,6 +31,6 @@ public interface ReplyPolicy {
 
   /** The policy a server socket with these options applies; one new policy per call. */
   static ReplyPolicy forOptions(ServerOptions options) {
-    return ANSWER_ALL;
+    return ReplyGuard.forOptions(options);
   }
 }

@@ -65,6 +65,27 @@ public final class ServerMain implements Callable<Integer> {
   @Option(names = "--quiet", description = "print only the start and stop lines")
   boolean quiet;
 
+  @Option(names = "--guards", paramLabel = "auto|on|off", converter = GuardsConverter.class,
+      description = "reply guards: auto (public policy unless bound to loopback), on (public policy on any bind), "
+          + "off (default: auto)")
+  GuardSettings.Mode guards = ServerOptions.DEFAULT_GUARDS;
+
+  @Option(names = "--rate-limit", paramLabel = "PPS",
+      description = "replies per second per source address (IPv6: per /64); 0 = off (default: 1000 on a public bind, "
+          + "off on loopback)")
+  Long rateLimit;
+
+  @Option(names = "--burst", paramLabel = "N", description = "replies a source may get at once (default: 2 s of the rate)")
+  Long burst;
+
+  @Option(names = "--max-sources", paramLabel = "N",
+      description = "sources the rate limiter remembers, least recently seen evicted (default: ${DEFAULT-VALUE})")
+  int maxSources = ServerOptions.DEFAULT_MAX_SOURCES;
+
+  @Option(names = "--allow-amplification",
+      description = "on a public bind, answer even when the reply is larger than the request")
+  boolean allowAmplification;
+
   private ServerOptions parsed;
 
   @Override
@@ -77,6 +98,13 @@ public final class ServerMain implements Callable<Integer> {
       throw usageError((rcvbuf != null && rcvbuf < 1 ? "--rcvbuf " + rcvbuf : "--sndbuf " + sndbuf)
           + " is out of range 1.." + ServerOptions.MAX_BUFFER_SIZE + " bytes");
     }
+    if (rateLimit != null && rateLimit < 0) {
+      throw usageError("--rate-limit " + rateLimit + " is out of range 0.." + SourceRateLimiter.MAX_RATE
+          + " datagrams per second per source (0 turns it off)");
+    }
+    if (burst != null && burst < 1) {
+      throw usageError("--burst " + burst + " is out of range 1.." + SourceRateLimiter.MAX_BURST);
+    }
     ServerOptions options = new ServerOptions()
         .setMode(mode)
         .setHost(host)
@@ -87,7 +115,12 @@ public final class ServerMain implements Callable<Integer> {
         .setMetricsPort(metricsPort)
         .setInstances(instances)
         .setTransport(transport)
-        .setQuiet(quiet);
+        .setQuiet(quiet)
+        .setGuards(guards)
+        .setRateLimit(rateLimit == null ? ServerOptions.DEFAULT_RATE_LIMIT : rateLimit)
+        .setBurst(burst == null ? ServerOptions.DEFAULT_BURST : burst)
+        .setMaxSources(maxSources)
+        .setAllowAmplification(allowAmplification);
     try {
       parsed = options.validate();
     } catch (IllegalArgumentException e) {
@@ -199,6 +232,17 @@ public final class ServerMain implements Callable<Integer> {
     public Mode convert(String value) {
       try {
         return Mode.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  static final class GuardsConverter implements CommandLine.ITypeConverter<GuardSettings.Mode> {
+    @Override
+    public GuardSettings.Mode convert(String value) {
+      try {
+        return GuardSettings.Mode.parse(value);
       } catch (IllegalArgumentException e) {
         throw new CommandLine.TypeConversionException(e.getMessage());
       }

@@ -1,6 +1,7 @@
 package dev.udplab.server;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -38,6 +39,16 @@ public final class ServerMetrics {
     for (DropReason reason : DropReason.values()) {
       dropped.put(reason, counter("udp_server_datagrams_dropped", "Datagrams not answered, by reason",
           tags.and("reason", reason.label())));
+    }
+    KernelSocketStats kernel = KernelSocketStats.system();
+    if (kernel.available()) {
+      // Same ids for every instance on the port: registered once, each read sums all our sockets on it.
+      FunctionCounter.builder("udp_server_kernel_drops", kernel, stats -> stats.read(port).drops())
+          .description("Datagrams the kernel dropped at this port's sockets (receive buffer full), from /proc/net/udp")
+          .tags(tags).register(registry);
+      Gauge.builder("udp_server_receive_queue_bytes", kernel, stats -> stats.read(port).rxQueueBytes())
+          .description("Bytes waiting in this port's socket receive buffers, from /proc/net/udp")
+          .tags(tags).register(registry);
     }
     Gauge.builder("udp_server_socket_receive_buffer_bytes", receiveBufferBytes, AtomicLong::doubleValue)
         .description("SO_RCVBUF the kernel granted").tags(tags).register(registry);

@@ -31,6 +31,17 @@ public class ServerOptions {
   /** Default transport choice: {@link TransportChoice#AUTO}, native epoll when available, else NIO. */
   public static final TransportChoice DEFAULT_TRANSPORT = TransportChoice.AUTO;
 
+  /** Default guard choice: {@link GuardSettings.Mode#AUTO}, the public policy on any non-loopback bind. */
+  public static final GuardSettings.Mode DEFAULT_GUARDS = GuardSettings.Mode.AUTO;
+  /** Default per-source rate limit: {@code -1}, chosen by the guards (1000/s on a public bind, off on loopback). */
+  public static final long DEFAULT_RATE_LIMIT = -1;
+  /** Default per-source burst: {@code -1}, two seconds' worth of the rate limit. */
+  public static final long DEFAULT_BURST = -1;
+  /** Default number of sources the rate limiter tracks: {@value GuardSettings#DEFAULT_MAX_SOURCES}. */
+  public static final int DEFAULT_MAX_SOURCES = GuardSettings.DEFAULT_MAX_SOURCES;
+  /** Default amplification choice: {@code false}, a public bind never answers with more bytes than it got. */
+  public static final boolean DEFAULT_ALLOW_AMPLIFICATION = false;
+
   /** Largest socket buffer request accepted: 1 GiB (Linux caps it at net.core.[rw]mem_max anyway). */
   public static final int MAX_BUFFER_SIZE = 1 << 30;
   /** Largest instance count accepted. */
@@ -49,6 +60,11 @@ public class ServerOptions {
   private int instances;
   private boolean quiet;
   private TransportChoice transport;
+  private GuardSettings.Mode guards;
+  private long rateLimit;
+  private long burst;
+  private int maxSources;
+  private boolean allowAmplification;
 
   public ServerOptions() {
     mode = DEFAULT_MODE;
@@ -61,6 +77,11 @@ public class ServerOptions {
     instances = DEFAULT_INSTANCES;
     quiet = DEFAULT_QUIET;
     transport = DEFAULT_TRANSPORT;
+    guards = DEFAULT_GUARDS;
+    rateLimit = DEFAULT_RATE_LIMIT;
+    burst = DEFAULT_BURST;
+    maxSources = DEFAULT_MAX_SOURCES;
+    allowAmplification = DEFAULT_ALLOW_AMPLIFICATION;
   }
 
   public ServerOptions(ServerOptions other) {
@@ -74,6 +95,11 @@ public class ServerOptions {
     instances = other.instances;
     quiet = other.quiet;
     transport = other.transport;
+    guards = other.guards;
+    rateLimit = other.rateLimit;
+    burst = other.burst;
+    maxSources = other.maxSources;
+    allowAmplification = other.allowAmplification;
   }
 
   public ServerOptions(JsonObject json) {
@@ -92,6 +118,13 @@ public class ServerOptions {
     if (json.containsKey("transport")) {
       transport = TransportChoice.valueOf(json.getString("transport").toUpperCase(java.util.Locale.ROOT));
     }
+    if (json.containsKey("guards")) {
+      guards = GuardSettings.Mode.parse(json.getString("guards"));
+    }
+    rateLimit = json.getLong("rateLimit", rateLimit);
+    burst = json.getLong("burst", burst);
+    maxSources = json.getInteger("maxSources", maxSources);
+    allowAmplification = json.getBoolean("allowAmplification", allowAmplification);
   }
 
   public JsonObject toJson() {
@@ -105,7 +138,12 @@ public class ServerOptions {
         .put("metricsPort", metricsPort)
         .put("instances", instances)
         .put("quiet", quiet)
-        .put("transport", transport.name().toLowerCase(java.util.Locale.ROOT));
+        .put("transport", transport.name().toLowerCase(java.util.Locale.ROOT))
+        .put("guards", guards.name().toLowerCase(java.util.Locale.ROOT))
+        .put("rateLimit", rateLimit)
+        .put("burst", burst)
+        .put("maxSources", maxSources)
+        .put("allowAmplification", allowAmplification);
   }
 
   /**
@@ -149,6 +187,20 @@ public class ServerOptions {
     }
     if (transport == null) {
       throw new IllegalArgumentException("--transport must be auto, epoll or nio");
+    }
+    if (guards == null) {
+      throw new IllegalArgumentException("--guards must be auto, on or off");
+    }
+    if (rateLimit != DEFAULT_RATE_LIMIT && (rateLimit < 0 || rateLimit > SourceRateLimiter.MAX_RATE)) {
+      throw new IllegalArgumentException("--rate-limit " + rateLimit + " is out of range 0.." + SourceRateLimiter.MAX_RATE
+          + " datagrams per second per source (0 turns it off)");
+    }
+    if (burst != DEFAULT_BURST && (burst < 1 || burst > SourceRateLimiter.MAX_BURST)) {
+      throw new IllegalArgumentException("--burst " + burst + " is out of range 1.." + SourceRateLimiter.MAX_BURST);
+    }
+    if (maxSources < 1 || maxSources > SourceRateLimiter.MAX_SOURCES_LIMIT) {
+      throw new IllegalArgumentException("--max-sources " + maxSources + " is out of range 1.."
+          + SourceRateLimiter.MAX_SOURCES_LIMIT);
     }
     return this;
   }
@@ -264,6 +316,56 @@ public class ServerOptions {
   /** Which transport to use: native epoll when available ({@code AUTO}), epoll or fail, or NIO. */
   public ServerOptions setTransport(TransportChoice transport) {
     this.transport = transport;
+    return this;
+  }
+
+  public GuardSettings.Mode getGuards() {
+    return guards;
+  }
+
+  /** Which reply guards apply: by the bind address ({@code AUTO}), the public policy everywhere ({@code ON}), none. */
+  public ServerOptions setGuards(GuardSettings.Mode guards) {
+    this.guards = guards;
+    return this;
+  }
+
+  public long getRateLimit() {
+    return rateLimit;
+  }
+
+  /** Replies per second per source (IPv4 address, IPv6 /64); {@code 0} off, {@code -1} chosen by the guards. */
+  public ServerOptions setRateLimit(long rateLimit) {
+    this.rateLimit = rateLimit;
+    return this;
+  }
+
+  public long getBurst() {
+    return burst;
+  }
+
+  /** Replies a source may get at once before the rate applies; {@code -1} for two seconds of the rate. */
+  public ServerOptions setBurst(long burst) {
+    this.burst = burst;
+    return this;
+  }
+
+  public int getMaxSources() {
+    return maxSources;
+  }
+
+  /** Sources the rate limiter tracks at once, least recently seen evicted: bounds its memory. */
+  public ServerOptions setMaxSources(int maxSources) {
+    this.maxSources = maxSources;
+    return this;
+  }
+
+  public boolean isAllowAmplification() {
+    return allowAmplification;
+  }
+
+  /** Let a public bind answer with more bytes than it received (greeting to short requests). */
+  public ServerOptions setAllowAmplification(boolean allowAmplification) {
+    this.allowAmplification = allowAmplification;
     return this;
   }
 }

@@ -42,6 +42,7 @@ public final class ServerRuntime {
   private final PrometheusMeterRegistry registry;
   private final String transportName;
   private final Map<Mode, List<UdpServerVerticle>> sockets = new LinkedHashMap<>();
+  private final Map<Mode, ReplyPolicy> policies = new LinkedHashMap<>();
   private HttpServer metricsServer;
   private boolean stopped;
 
@@ -114,9 +115,11 @@ public final class ServerRuntime {
       ServerOptions socketOptions = new ServerOptions(options).setMode(mode).setPort(options.resolvedPort(mode));
       List<UdpServerVerticle> instances = new CopyOnWriteArrayList<>();
       sockets.put(mode, instances);
+      // One policy per port, shared by its instances: one rate-limit table bounds a source across all of them.
+      ReplyPolicy policy = ReplyPolicy.forOptions(socketOptions);
+      policies.put(mode, policy);
       Future<String> deployed = vertx.deployVerticle(() -> {
-        UdpServerVerticle verticle = new UdpServerVerticle(socketOptions, registry, out,
-            ReplyPolicy.forOptions(socketOptions));
+        UdpServerVerticle verticle = new UdpServerVerticle(socketOptions, registry, out, policy);
         instances.add(verticle);
         return verticle;
       }, new DeploymentOptions().setInstances(options.getInstances()));
@@ -191,6 +194,17 @@ public final class ServerRuntime {
           + " sndbuf=" + first.grantedSendBuffer()
           + " transport=" + transportName
           + " instances=" + entry.getValue().size());
+    }
+    for (Map.Entry<Mode, ReplyPolicy> entry : policies.entrySet()) {
+      if (entry.getValue() instanceof ReplyGuard && ((ReplyGuard) entry.getValue()).settings().publicPolicy()) {
+        out.println("guards mode=" + entry.getKey().label()
+            + " address=" + format(sockets.get(entry.getKey()).get(0).localAddress())
+            + " " + ((ReplyGuard) entry.getValue()).settings().describe());
+      }
+    }
+    if (!KernelSocketStats.system().available()) {
+      System.err.println("udp-server: /proc/net/udp not found (not Linux): udp_server_kernel_drops_total and "
+          + "udp_server_receive_queue_bytes are not exported");
     }
     if (metricsServer != null) {
       out.println("metrics http://" + formatHost(options.getHost()) + ":" + metricsServer.actualPort() + "/metrics");

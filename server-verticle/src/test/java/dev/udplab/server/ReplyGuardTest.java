@@ -5,46 +5,42 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.udplab.server.ReplyGuard.Decision;
 import java.net.InetAddress;
 import org.junit.jupiter.api.Test;
 
 class ReplyGuardTest {
 
-  private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
-
-  private static InetAddress ip(String literal) throws Exception {
-    return InetAddress.getByName(literal);
-  }
+  private static final String LOOPBACK = "127.0.0.1";
 
   private static GuardSettings resolve(GuardSettings.Mode mode, String bind, Long rate, Long burst,
                                        boolean allowAmplification) throws Exception {
-    return GuardSettings.resolve(mode, ip(bind), rate, burst, null, allowAmplification);
+    return GuardSettings.resolve(mode, InetAddress.getByName(bind), rate, burst, GuardSettings.DEFAULT_MAX_SOURCES,
+        allowAmplification);
   }
 
   @Test
   void loopback_auto_answers_anything_but_reflector_ports() throws Exception {
-    ReplyGuard guard = new ReplyGuard(resolve(GuardSettings.Mode.AUTO, "127.0.0.1", null, null, false), () -> 0L);
+    ReplyGuard guard = new ReplyGuard(resolve(GuardSettings.Mode.AUTO, "127.0.0.1", null, null, false));
     assertNull(guard.limiter());
     for (int i = 0; i < 10_000; i++) {
-      assertEquals(Decision.ANSWER, guard.decide(LOOPBACK, 40000, 1, 16));
+      assertNull(guard.decide(LOOPBACK, 40000, 1, 16, 0));
     }
     for (int port : new int[] {0, 7, 19, 53, 123, 161, 1900, 11211}) {
-      assertEquals(Decision.REFLECTOR_PORT, guard.decide(LOOPBACK, port, 10, 10), "port " + port);
+      assertEquals(DropReason.REFLECTOR_PORT, guard.decide(LOOPBACK, port, 10, 10, 0), "port " + port);
     }
-    assertEquals(Decision.ANSWER, guard.decide(LOOPBACK, 8, 10, 10));
+    assertNull(guard.decide(LOOPBACK, 8, 10, 10, 0));
   }
 
   @Test
   void public_bind_drops_amplifying_replies_unless_allowed() throws Exception {
     for (String bind : new String[] {"0.0.0.0", "::", "192.0.2.10", "2001:db8::1"}) {
-      ReplyGuard guard = new ReplyGuard(resolve(GuardSettings.Mode.AUTO, bind, null, null, false), () -> 0L);
-      assertEquals(Decision.AMPLIFICATION, guard.decide(LOOPBACK, 40000, 1, 16), bind);
-      assertEquals(Decision.ANSWER, guard.decide(LOOPBACK, 40000, 16, 16), bind);
-      assertEquals(Decision.ANSWER, guard.decide(LOOPBACK, 40000, 17, 16), bind);
+      ReplyGuard guard = new ReplyGuard(resolve(GuardSettings.Mode.AUTO, bind, null, null, false));
+      assertEquals(DropReason.AMPLIFICATION, guard.decide(LOOPBACK, 40000, 1, 16, 0), bind);
+      assertNull(guard.decide(LOOPBACK, 40000, 16, 16, 0), bind);
+      assertNull(guard.decide(LOOPBACK, 40000, 17, 16, 0), bind);
     }
-    ReplyGuard allowing = new ReplyGuard(resolve(GuardSettings.Mode.AUTO, "0.0.0.0", null, null, true), () -> 0L);
-    assertEquals(Decision.ANSWER, allowing.decide(LOOPBACK, 40000, 1, 16));
+    ReplyGuard allowing = new ReplyGuard(resolve(GuardSettings.Mode.AUTO, "0.0.0.0", null, null, true));
+    assertNull(allowing.decide(LOOPBACK, 40000, 1, 16, 0));
   }
 
   @Test
@@ -52,28 +48,30 @@ class ReplyGuardTest {
     GuardSettings settings = resolve(GuardSettings.Mode.AUTO, "0.0.0.0", null, null, false);
     assertEquals(GuardSettings.DEFAULT_PUBLIC_RATE_LIMIT, settings.rateLimitPps());
     assertEquals(2 * GuardSettings.DEFAULT_PUBLIC_RATE_LIMIT, settings.burst());
-    ReplyGuard guard = new ReplyGuard(settings, () -> 0L);
+    ReplyGuard guard = new ReplyGuard(settings);
     int answered = 0;
     for (int i = 0; i < 5000; i++) {
-      answered += guard.decide(LOOPBACK, 40000, 10, 10) == Decision.ANSWER ? 1 : 0;
+      answered += guard.decide(LOOPBACK, 40000, 10, 10, 0) == null ? 1 : 0;
     }
     assertEquals(2000, answered);
-    assertEquals(Decision.RATE_LIMITED, guard.decide(LOOPBACK, 40000, 10, 10));
+    assertEquals(DropReason.RATE_LIMITED, guard.decide(LOOPBACK, 40000, 10, 10, 0));
+    assertNull(guard.decide(LOOPBACK, 40000, 10, 10, 1_000_000), "1 ms at 1000/s is one token");
+    assertNull(guard.decide("0:0:0:0:0:0:0:1", 40000, 10, 10, 0), "::1 is another source");
 
-    ReplyGuard off = new ReplyGuard(resolve(GuardSettings.Mode.AUTO, "0.0.0.0", 0L, null, false), () -> 0L);
+    ReplyGuard off = new ReplyGuard(resolve(GuardSettings.Mode.AUTO, "0.0.0.0", 0L, null, false));
     assertNull(off.limiter());
     for (int i = 0; i < 5000; i++) {
-      assertEquals(Decision.ANSWER, off.decide(LOOPBACK, 40000, 10, 10));
+      assertNull(off.decide(LOOPBACK, 40000, 10, 10, 0));
     }
   }
 
   @Test
   void dropped_for_port_or_size_spends_no_token() throws Exception {
-    ReplyGuard guard = new ReplyGuard(resolve(GuardSettings.Mode.ON, "127.0.0.1", 1L, 1L, false), () -> 0L);
-    assertEquals(Decision.REFLECTOR_PORT, guard.decide(LOOPBACK, 53, 10, 10));
-    assertEquals(Decision.AMPLIFICATION, guard.decide(LOOPBACK, 40000, 1, 10));
-    assertEquals(Decision.ANSWER, guard.decide(LOOPBACK, 40000, 10, 10));
-    assertEquals(Decision.RATE_LIMITED, guard.decide(LOOPBACK, 40001, 10, 10), "same source, other port");
+    ReplyGuard guard = new ReplyGuard(resolve(GuardSettings.Mode.ON, "127.0.0.1", 1L, 1L, false));
+    assertEquals(DropReason.REFLECTOR_PORT, guard.decide(LOOPBACK, 53, 10, 10, 0));
+    assertEquals(DropReason.AMPLIFICATION, guard.decide(LOOPBACK, 40000, 1, 10, 0));
+    assertNull(guard.decide(LOOPBACK, 40000, 10, 10, 0));
+    assertEquals(DropReason.RATE_LIMITED, guard.decide(LOOPBACK, 40001, 10, 10, 0), "same source, other port");
   }
 
   @Test
@@ -86,11 +84,28 @@ class ReplyGuardTest {
     assertFalse(off.amplificationGuard());
     assertFalse(off.reflectorPortGuard());
     assertFalse(off.rateLimited());
-    ReplyGuard none = new ReplyGuard(off, () -> 0L);
-    assertEquals(Decision.ANSWER, none.decide(LOOPBACK, 0, 0, 65507));
+    assertNull(new ReplyGuard(off).decide(LOOPBACK, 0, 0, 65507, 0));
     GuardSettings offButLimited = resolve(GuardSettings.Mode.OFF, "0.0.0.0", 5L, null, false);
     assertEquals(5, offButLimited.rateLimitPps());
     assertEquals(10, offButLimited.burst());
+  }
+
+  @Test
+  void settings_follow_the_server_options() {
+    GuardSettings loopback = ReplyGuard.settingsFor(new ServerOptions().setHost("127.0.0.1"));
+    assertFalse(loopback.publicPolicy());
+    assertFalse(loopback.rateLimited());
+    assertTrue(loopback.reflectorPortGuard());
+    GuardSettings ipv6Loopback = ReplyGuard.settingsFor(new ServerOptions().setHost("::1"));
+    assertFalse(ipv6Loopback.publicPolicy());
+    GuardSettings wildcard = ReplyGuard.settingsFor(new ServerOptions().setHost("0.0.0.0").setMaxSources(10)
+        .setRateLimit(7).setAllowAmplification(true));
+    assertEquals(new GuardSettings(7, 14, 10, false, true, true), wildcard);
+    GuardSettings forced = ReplyGuard.settingsFor(new ServerOptions().setGuards(GuardSettings.Mode.ON)
+        .setBurst(3));
+    assertEquals(new GuardSettings(1000, 3, 65536, true, true, true), forced);
+    GuardSettings unresolvable = ReplyGuard.settingsFor(new ServerOptions().setHost("no-such-host.invalid"));
+    assertTrue(unresolvable.publicPolicy(), "an address we cannot classify gets the safe policy");
   }
 
   @Test
