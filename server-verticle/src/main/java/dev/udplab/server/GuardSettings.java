@@ -17,9 +17,10 @@ import java.util.Locale;
  * @param amplificationGuard  drop a request whose reply would be larger than the request
  * @param reflectorPortGuard  drop requests from source port 0 and the classic reflector ports
  * @param publicPolicy        whether the public (non-loopback) policy applies
+ * @param loopbackBind        whether the socket binds a loopback address (only the host itself can reach it)
  */
 public record GuardSettings(long rateLimitPps, long burst, int maxSources, boolean amplificationGuard,
-                            boolean reflectorPortGuard, boolean publicPolicy) {
+                            boolean reflectorPortGuard, boolean publicPolicy, boolean loopbackBind) {
 
   /** How the guards are chosen: from the bind address, always on, or off. */
   public enum Mode {
@@ -59,7 +60,12 @@ public record GuardSettings(long rateLimitPps, long burst, int maxSources, boole
     long resolvedBurst = burst != null ? burst : Math.max(1, Math.min(SourceRateLimiter.MAX_BURST,
         rate * DEFAULT_BURST_SECONDS));
     return new GuardSettings(rate, resolvedBurst, maxSources, publicPolicy && !allowAmplification,
-        mode != Mode.OFF, publicPolicy);
+        mode != Mode.OFF, publicPolicy, bind.isLoopbackAddress());
+  }
+
+  /** Whether the server announces its guards at start: on any bind others can reach, or when forced on. */
+  public boolean announced() {
+    return publicPolicy || !loopbackBind;
   }
 
   public boolean rateLimited() {

@@ -14,6 +14,9 @@ public final class ReplyGuard implements ReplyPolicy {
   /** Source ports never answered: 0 is not a real sender, the rest are services that answer whatever they get. */
   static final int[] REFLECTOR_PORTS = {0, 7, 19, 53, 123, 161, 1900, 11211};
 
+  /** Stands for a --host that does not resolve: not loopback, so the public policy and the guards line apply. */
+  private static final InetAddress UNRESOLVED = new java.net.InetSocketAddress(0).getAddress();
+
   private final GuardSettings settings;
   private final SourceRateLimiter limiter;
 
@@ -40,7 +43,7 @@ public final class ReplyGuard implements ReplyPolicy {
     }
     GuardSettings.Mode mode = bind == null && options.getGuards() == GuardSettings.Mode.AUTO
         ? GuardSettings.Mode.ON : options.getGuards();
-    return GuardSettings.resolve(mode, bind == null ? InetAddress.getLoopbackAddress() : bind,
+    return GuardSettings.resolve(mode, bind == null ? UNRESOLVED : bind,
         options.getRateLimit() < 0 ? null : options.getRateLimit(),
         options.getBurst() < 0 ? null : options.getBurst(),
         options.getMaxSources(), options.isAllowAmplification());

@@ -196,7 +196,7 @@ public final class ServerRuntime {
           + " instances=" + entry.getValue().size());
     }
     for (Map.Entry<Mode, ReplyPolicy> entry : policies.entrySet()) {
-      if (entry.getValue() instanceof ReplyGuard && ((ReplyGuard) entry.getValue()).settings().publicPolicy()) {
+      if (entry.getValue() instanceof ReplyGuard && ((ReplyGuard) entry.getValue()).settings().announced()) {
         out.println("guards mode=" + entry.getKey().label()
             + " address=" + format(sockets.get(entry.getKey()).get(0).localAddress())
             + " " + ((ReplyGuard) entry.getValue()).settings().describe());

@@ -100,10 +100,17 @@ class ReplyGuardTest {
     assertFalse(ipv6Loopback.publicPolicy());
     GuardSettings wildcard = ReplyGuard.settingsFor(new ServerOptions().setHost("0.0.0.0").setMaxSources(10)
         .setRateLimit(7).setAllowAmplification(true));
-    assertEquals(new GuardSettings(7, 14, 10, false, true, true), wildcard);
+    assertEquals(new GuardSettings(7, 14, 10, false, true, true, false), wildcard);
+    assertTrue(wildcard.announced());
     GuardSettings forced = ReplyGuard.settingsFor(new ServerOptions().setGuards(GuardSettings.Mode.ON)
         .setBurst(3));
-    assertEquals(new GuardSettings(1000, 3, 65536, true, true, true), forced);
+    assertEquals(new GuardSettings(1000, 3, 65536, true, true, true, true), forced);
+    assertTrue(forced.announced());
+    GuardSettings publicButOff = ReplyGuard.settingsFor(new ServerOptions().setHost("0.0.0.0")
+        .setGuards(GuardSettings.Mode.OFF));
+    assertTrue(publicButOff.announced(), "a public bind with every guard off still says so");
+    assertEquals("rate-limit=off amplification=allow reflector-ports=allow", publicButOff.describe());
+    assertFalse(loopback.announced());
     GuardSettings unresolvable = ReplyGuard.settingsFor(new ServerOptions().setHost("no-such-host.invalid"));
     assertTrue(unresolvable.publicPolicy(), "an address we cannot classify gets the safe policy");
   }

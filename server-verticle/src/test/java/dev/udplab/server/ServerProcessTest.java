@@ -30,6 +30,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -96,7 +97,7 @@ class ServerProcessTest {
   private String scrape() {
     try {
       HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
-          .timeout(Duration.ofSeconds(5)).build();
+          .timeout(Duration.ofSeconds(10)).build();
       return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
@@ -137,7 +138,9 @@ class ServerProcessTest {
     return new long[] {Long.parseLong(m.group(3)), Long.parseLong(m.group(4)), Long.parseLong(m.group(5))};
   }
 
+  /** Tagged slow (20-45 s on a busy 2-core machine): run with -Dgroups=slow -DexcludedGroups= . */
   @Test
+  @Tag("slow")
   void heap_of_64m_takes_a_million_and_a_half_datagrams_with_exact_counts(VertxTestContext ctx) throws Exception {
     Assumptions.assumeTrue(KernelSocketStats.system().available(), "needs /proc/net/udp (Linux)");
     long count = Long.getLong("udplab.memoryFloodCount", 1_500_000);
@@ -188,6 +191,7 @@ class ServerProcessTest {
   @Test
   void sigterm_during_a_flood_exits_0_with_consistent_final_counts(VertxTestContext ctx) throws Exception {
     startServer("echo");
+    scrape(); // warm: the first scrape of a cold JVM is not what this test is about
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong sent = new AtomicLong();
     Thread flood = new Thread(() -> {
