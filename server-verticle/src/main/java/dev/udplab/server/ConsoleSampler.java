@@ -13,10 +13,13 @@ import java.util.function.Consumer;
  * Prints received datagrams the way the lab servers do (sender and message) without letting the console
  * become the bottleneck: at most {@code linesPerSecond} datagrams are printed each second, the rest are
  * folded into one summary line per second. {@link #record} only stores references and counts, and
- * allocates nothing; all formatting happens in {@link #flush} and {@link #endSecond}, called from a timer.
+ * allocates nothing; all formatting happens in {@link #tick}, called from a timer.
  * Not thread-safe: one sampler per event loop.
  */
 public final class ConsoleSampler {
+  /** How often {@link #tick} should be called: sampled lines appear within this time. */
+  public static final long TICK_MILLIS = 100;
+  private static final int TICKS_PER_SECOND = (int) (1000 / TICK_MILLIS);
   /** Longest message text shown on a line; longer ones end in an ellipsis. */
   public static final int MAX_TEXT_CHARS = 80;
   private static final int CLIENT_SLOTS = 1024;
@@ -31,6 +34,7 @@ public final class ConsoleSampler {
       .onMalformedInput(CodingErrorAction.REPORT)
       .onUnmappableCharacter(CodingErrorAction.REPORT);
   private int pending;
+  private long ticks;
   private int shownThisSecond;
   private long folded;
   private int foldedClients;
@@ -58,6 +62,15 @@ public final class ConsoleSampler {
     }
     folded++;
     countClient(host, port);
+  }
+
+  /** Called every {@link #TICK_MILLIS}: {@link #flush}, and {@link #endSecond} on every tenth call. */
+  public void tick(Consumer<String> out) {
+    if (++ticks % TICKS_PER_SECOND == 0) {
+      endSecond(out);
+    } else {
+      flush(out);
+    }
   }
 
   /** Writes the sampled datagrams not yet written. */
