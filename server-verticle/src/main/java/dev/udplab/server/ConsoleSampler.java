@@ -1,5 +1,6 @@
 package dev.udplab.server;
 
+import io.netty.util.NetUtil;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -76,7 +77,7 @@ public final class ConsoleSampler {
   /** Writes the sampled datagrams not yet written. */
   public void flush(Consumer<String> out) {
     for (int i = 0; i < pending; i++) {
-      out.accept(label + " from " + hosts[i] + ":" + ports[i] + " (" + messages[i].length + " bytes): "
+      out.accept(label + " from " + displayAddress(hosts[i], ports[i]) + " (" + messages[i].length + " bytes): "
           + render(messages[i]));
       hosts[i] = null;
       messages[i] = null;
@@ -98,6 +99,29 @@ public final class ConsoleSampler {
     foldedClients = 0;
     shownThisSecond = 0;
     Arrays.fill(clientKeys, 0L);
+  }
+
+  /** {@code host:port}, IPv6 in brackets. */
+  static String displayAddress(String host, int port) {
+    String shown = displayHost(host);
+    return (shown.contains(":") ? "[" + shown + "]" : shown) + ":" + port;
+  }
+
+  /**
+   * An IP literal as people write it: IPv6 compressed ({@code ::1}, not {@code 0:0:0:0:0:0:0:1}) and without
+   * the zero scope Java appends ({@code %0}); IPv4 and anything unparsable unchanged.
+   */
+  static String displayHost(String host) {
+    if (host.indexOf(':') < 0) {
+      return host;
+    }
+    String literal = host.endsWith("%0") ? host.substring(0, host.length() - 2) : host;
+    int scope = literal.indexOf('%');
+    byte[] bytes = NetUtil.createByteArrayFromIpAddressString(scope < 0 ? literal : literal.substring(0, scope));
+    if (bytes == null || bytes.length != 16) {
+      return host;
+    }
+    return NetUtil.bytesToIpAddress(bytes) + (scope < 0 ? "" : literal.substring(scope));
   }
 
   private void countClient(String host, int port) {

@@ -39,10 +39,17 @@ public final class ServerMetrics {
       dropped.put(reason, counter("udp_server_datagrams_dropped", "Datagrams not answered, by reason",
           tags.and("reason", reason.label())));
     }
-    Gauge.builder("udp_server_socket_receive_buffer_bytes", receiveBufferBytes, AtomicLong::doubleValue)
-        .description("SO_RCVBUF the kernel granted").tags(tags).register(registry);
-    Gauge.builder("udp_server_socket_send_buffer_bytes", sendBufferBytes, AtomicLong::doubleValue)
-        .description("SO_SNDBUF the kernel granted").tags(tags).register(registry);
+    gauge("udp_server_socket_receive_buffer_bytes", "SO_RCVBUF the kernel granted", receiveBufferBytes);
+    gauge("udp_server_socket_send_buffer_bytes", "SO_SNDBUF the kernel granted", sendBufferBytes);
+  }
+
+  /** The first instance on a port registers the gauge; the others (same request, same grant) leave it. */
+  private void gauge(String name, String description, AtomicLong value) {
+    synchronized (registry) {
+      if (registry.find(name).tags(tags).gauge() == null) {
+        Gauge.builder(name, value, AtomicLong::doubleValue).description(description).tags(tags).register(registry);
+      }
+    }
   }
 
   private Counter counter(String name, String description, Tags counterTags) {

@@ -95,4 +95,12 @@ class ConsoleSamplerTest {
     sampler.tick(lines::add);
     assertEquals("echo \u2026 1 more datagram from 1 client in the last second", lines.get(1));
   }
+
+  @Test
+  void addresses_are_shown_as_people_write_them() {
+    assertEquals("127.0.0.1:5005", ConsoleSampler.displayAddress("127.0.0.1", 5005));
+    assertEquals("[::1]:37967", ConsoleSampler.displayAddress("0:0:0:0:0:0:0:1%0", 37967));
+    assertEquals("[fe80::1%2]:1", ConsoleSampler.displayAddress("fe80:0:0:0:0:0:0:1%2", 1));
+    assertEquals("[2001:db8::5]:9", ConsoleSampler.displayAddress("2001:db8:0:0:0:0:0:5", 9));
+  }
 }
