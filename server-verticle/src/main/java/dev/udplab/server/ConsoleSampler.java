@@ -1,5 +1,6 @@
 package dev.udplab.server;
 
+import io.netty.util.NetUtil;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -13,10 +14,13 @@ import java.util.function.Consumer;
  * Prints received datagrams the way the lab servers do (sender and message) without letting the console
  * become the bottleneck: at most {@code linesPerSecond} datagrams are printed each second, the rest are
  * folded into one summary line per second. {@link #record} only stores references and counts, and
- * allocates nothing; all formatting happens in {@link #flush} and {@link #endSecond}, called from a timer.
+ * allocates nothing; all formatting happens in {@link #tick}, called from a timer.
  * Not thread-safe: one sampler per event loop.
  */
 public final class ConsoleSampler {
+  /** How often {@link #tick} should be called: sampled lines appear within this time. */
+  public static final long TICK_MILLIS = 100;
+  private static final int TICKS_PER_SECOND = (int) (1000 / TICK_MILLIS);
   /** Longest message text shown on a line; longer ones end in an ellipsis. */
   public static final int MAX_TEXT_CHARS = 80;
   private static final int CLIENT_SLOTS = 1024;
@@ -31,6 +35,7 @@ public final class ConsoleSampler {
       .onMalformedInput(CodingErrorAction.REPORT)
       .onUnmappableCharacter(CodingErrorAction.REPORT);
   private int pending;
+  private long ticks;
   private int shownThisSecond;
   private long folded;
   private int foldedClients;
@@ -60,10 +65,19 @@ public final class ConsoleSampler {
     countClient(host, port);
   }
 
+  /** Called every {@link #TICK_MILLIS}: {@link #flush}, and {@link #endSecond} on every tenth call. */
+  public void tick(Consumer<String> out) {
+    if (++ticks % TICKS_PER_SECOND == 0) {
+      endSecond(out);
+    } else {
+      flush(out);
+    }
+  }
+
   /** Writes the sampled datagrams not yet written. */
   public void flush(Consumer<String> out) {
     for (int i = 0; i < pending; i++) {
-      out.accept(label + " from " + hosts[i] + ":" + ports[i] + " (" + messages[i].length + " bytes): "
+      out.accept(label + " from " + displayAddress(hosts[i], ports[i]) + " (" + messages[i].length + " bytes): "
           + render(messages[i]));
       hosts[i] = null;
       messages[i] = null;
@@ -85,6 +99,29 @@ public final class ConsoleSampler {
     foldedClients = 0;
     shownThisSecond = 0;
     Arrays.fill(clientKeys, 0L);
+  }
+
+  /** {@code host:port}, IPv6 in brackets. */
+  static String displayAddress(String host, int port) {
+    String shown = displayHost(host);
+    return (shown.contains(":") ? "[" + shown + "]" : shown) + ":" + port;
+  }
+
+  /**
+   * An IP literal as people write it: IPv6 compressed ({@code ::1}, not {@code 0:0:0:0:0:0:0:1}) and without
+   * the zero scope Java appends ({@code %0}); IPv4 and anything unparsable unchanged.
+   */
+  static String displayHost(String host) {
+    if (host.indexOf(':') < 0) {
+      return host;
+    }
+    String literal = host.endsWith("%0") ? host.substring(0, host.length() - 2) : host;
+    int scope = literal.indexOf('%');
+    byte[] bytes = NetUtil.createByteArrayFromIpAddressString(scope < 0 ? literal : literal.substring(0, scope));
+    if (bytes == null || bytes.length != 16) {
+      return host;
+    }
+    return NetUtil.bytesToIpAddress(bytes) + (scope < 0 ? "" : literal.substring(scope));
   }
 
   private void countClient(String host, int port) {

@@ -66,7 +66,7 @@ public final class ReplyGuard implements ReplyPolicy {
     if (settings.amplificationGuard() && replyBytes > requestBytes) {
       return DropReason.AMPLIFICATION;
     }
-    if (limiter != null && !limiter.tryAcquire(senderHost, nowNanos)) {
+    if (limiter != null && !limiter.tryAcquire(SourceRateLimiter.keyOfHost(senderHost), nowNanos)) {
       return DropReason.RATE_LIMITED;
     }
     return null;

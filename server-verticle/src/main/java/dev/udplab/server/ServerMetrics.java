@@ -41,19 +41,28 @@ public final class ServerMetrics {
           tags.and("reason", reason.label())));
     }
     KernelSocketStats kernel = KernelSocketStats.system();
-    if (kernel.available()) {
-      // Same ids for every instance on the port: registered once, each read sums all our sockets on it.
-      FunctionCounter.builder("udp_server_kernel_drops", kernel, stats -> stats.read(port).drops())
-          .description("Datagrams the kernel dropped at this port's sockets (receive buffer full), from /proc/net/udp")
-          .tags(tags).register(registry);
-      Gauge.builder("udp_server_receive_queue_bytes", kernel, stats -> stats.read(port).rxQueueBytes())
-          .description("Bytes waiting in this port's socket receive buffers, from /proc/net/udp")
-          .tags(tags).register(registry);
+    synchronized (registry) {
+      // The first instance on a port registers them; each read sums all our sockets on that port.
+      if (kernel.available() && registry.find("udp_server_kernel_drops").tags(tags).functionCounter() == null) {
+        FunctionCounter.builder("udp_server_kernel_drops", kernel, stats -> stats.read(port).drops())
+            .description("Datagrams the kernel dropped at this port's sockets (receive buffer full), from /proc/net/udp")
+            .tags(tags).register(registry);
+        Gauge.builder("udp_server_receive_queue_bytes", kernel, stats -> stats.read(port).rxQueueBytes())
+            .description("Bytes waiting in this port's socket receive buffers, from /proc/net/udp")
+            .tags(tags).register(registry);
+      }
     }
-    Gauge.builder("udp_server_socket_receive_buffer_bytes", receiveBufferBytes, AtomicLong::doubleValue)
-        .description("SO_RCVBUF the kernel granted").tags(tags).register(registry);
-    Gauge.builder("udp_server_socket_send_buffer_bytes", sendBufferBytes, AtomicLong::doubleValue)
-        .description("SO_SNDBUF the kernel granted").tags(tags).register(registry);
+    gauge("udp_server_socket_receive_buffer_bytes", "SO_RCVBUF the kernel granted", receiveBufferBytes);
+    gauge("udp_server_socket_send_buffer_bytes", "SO_SNDBUF the kernel granted", sendBufferBytes);
+  }
+
+  /** The first instance on a port registers the gauge; the others (same request, same grant) leave it. */
+  private void gauge(String name, String description, AtomicLong value) {
+    synchronized (registry) {
+      if (registry.find(name).tags(tags).gauge() == null) {
+        Gauge.builder(name, value, AtomicLong::doubleValue).description(description).tags(tags).register(registry);
+      }
+    }
   }
 
   private Counter counter(String name, String description, Tags counterTags) {

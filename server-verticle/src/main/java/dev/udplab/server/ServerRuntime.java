@@ -213,7 +213,7 @@ public final class ServerRuntime {
   }
 
   private static String format(SocketAddress address) {
-    return formatHost(address.hostAddress()) + ":" + address.port();
+    return formatHost(ConsoleSampler.displayHost(address.hostAddress())) + ":" + address.port();
   }
 
   private static String formatHost(String host) {

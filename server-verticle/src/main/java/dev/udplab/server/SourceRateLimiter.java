@@ -138,6 +138,18 @@ public final class SourceRateLimiter {
     return prefix;
   }
 
+  /**
+   * As {@link #keyOf(String)}, but never throws: a sender that is not an IP literal (never seen from a socket, but
+   * the hot path must not fail on it) gets a key from its text's hash, in fe00::/9, which no source uses.
+   */
+  public static long keyOfHost(String host) {
+    try {
+      return keyOf(host);
+    } catch (IllegalArgumentException notALiteral) {
+      return 0xFE00_0000_0000_0000L | (host.hashCode() & 0xFFFF_FFFFL);
+    }
+  }
+
   /** Groups in a colon-separated segment; an embedded dotted IPv4 counts as two. */
   private static int groupCount(String s, int from, int to) {
     if (from >= to) {
@@ -208,11 +220,6 @@ public final class SourceRateLimiter {
       throw new IllegalArgumentException("not an IP address: " + s);
     }
     return address;
-  }
-
-  /** Takes one token for the source named by an IP literal, at {@code nowNanos}. */
-  public boolean tryAcquire(String sourceLiteral, long nowNanos) {
-    return tryAcquire(keyOf(sourceLiteral), nowNanos);
   }
 
   private static boolean isIpv4Mapped(byte[] b) {

@@ -22,8 +22,6 @@ import java.net.InetSocketAddress;
  * {@link ServerMetrics}. Console output goes through a {@link ConsoleSampler} flushed by a timer.
  */
 public final class UdpServerVerticle extends VerticleBase {
-  private static final long CONSOLE_TICK_MILLIS = 100;
-  private static final int CONSOLE_TICKS_PER_SECOND = 10;
   /** Datagrams printed in full per second and per socket; the rest are folded into a summary line. */
   public static final int CONSOLE_LINES_PER_SECOND = 5;
 
@@ -37,7 +35,6 @@ public final class UdpServerVerticle extends VerticleBase {
   private ServerMetrics metrics;
   private ConsoleSampler sampler;
   private long consoleTimer = -1;
-  private long consoleTicks;
   private int grantedReceiveBuffer;
   private int grantedSendBuffer;
 
@@ -78,7 +75,7 @@ public final class UdpServerVerticle extends VerticleBase {
       metrics.grantedBuffers(grantedReceiveBuffer, grantedSendBuffer);
       if (!options.isQuiet()) {
         sampler = new ConsoleSampler(mode.label(), CONSOLE_LINES_PER_SECOND);
-        consoleTimer = vertx.setPeriodic(CONSOLE_TICK_MILLIS, id -> printConsole());
+        consoleTimer = vertx.setPeriodic(ConsoleSampler.TICK_MILLIS, id -> sampler.tick(console::println));
       }
       bound.handler(this::handle);
       return bound;
@@ -113,48 +110,41 @@ public final class UdpServerVerticle extends VerticleBase {
     byte[] request = data.getBytes();
     metrics.received(request.length);
     SocketAddress sender = packet.sender();
+    // host() is the IP literal Vert.x computed once per packet; hostAddress() would format a new String per call.
+    String senderHost = sender.host();
+    int senderPort = sender.port();
     if (sampler != null) {
-      sampler.record(sender.hostAddress(), sender.port(), request);
+      sampler.record(senderHost, senderPort, request);
     }
     byte[] reply = responder.reply(request);
     if (reply == null) {
       return;
     }
-    DropReason reason = policy.decide(sender.hostAddress(), sender.port(), request.length, reply.length, nowNanos);
+    DropReason reason = policy.decide(senderHost, senderPort, request.length, reply.length, nowNanos);
     if (reason != null) {
       metrics.dropped(reason);
       return;
     }
     if (reply.length == 0) {
-      sendEmpty(sender);
+      sendEmpty(senderHost, senderPort);
       return;
     }
     int replyBytes = reply.length;
-    socket.send(reply == request ? data : Buffer.buffer(reply), sender.port(), sender.hostAddress())
-        .onComplete(sent -> {
-          if (sent.succeeded()) {
-            metrics.sent(replyBytes);
-          } else {
-            metrics.dropped(DropReason.SEND_FAILED);
-          }
-        });
+    socket.send(reply == request ? data : Buffer.buffer(reply), senderPort, senderHost).onComplete(sent -> {
+      if (sent.succeeded()) {
+        metrics.sent(replyBytes);
+      } else {
+        metrics.dropped(DropReason.SEND_FAILED);
+      }
+    });
   }
 
-  private void sendEmpty(SocketAddress sender) {
+  private void sendEmpty(String senderHost, int senderPort) {
     try {
-      DatagramChannels.sendEmpty(channel,
-          new InetSocketAddress(InetAddress.getByName(sender.hostAddress()), sender.port()));
+      DatagramChannels.sendEmpty(channel, new InetSocketAddress(InetAddress.getByName(senderHost), senderPort));
       metrics.sent(0);
     } catch (IOException e) {
       metrics.dropped(DropReason.SEND_FAILED);
-    }
-  }
-
-  private void printConsole() {
-    if (++consoleTicks % CONSOLE_TICKS_PER_SECOND == 0) {
-      sampler.endSecond(console::println);
-    } else {
-      sampler.flush(console::println);
     }
   }
 

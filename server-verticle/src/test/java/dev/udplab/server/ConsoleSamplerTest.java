@@ -79,4 +79,28 @@ class ConsoleSamplerTest {
     assertEquals("y".repeat(ConsoleSampler.MAX_TEXT_CHARS) + "\u2026", sampler.render(utf8(longText)));
     assertEquals("y".repeat(ConsoleSampler.MAX_TEXT_CHARS), sampler.render(utf8(longText.substring(1))));
   }
+
+  @Test
+  void ticks_flush_samples_and_close_the_second_every_tenth_tick() {
+    ConsoleSampler sampler = new ConsoleSampler("echo", 1);
+    List<String> lines = new ArrayList<>();
+    sampler.record("127.0.0.1", 9, utf8("first"));
+    sampler.record("127.0.0.1", 9, utf8("second"));
+    sampler.tick(lines::add);
+    assertEquals(List.of("echo from 127.0.0.1:9 (5 bytes): first"), lines);
+    for (int i = 2; i < 10; i++) {
+      sampler.tick(lines::add);
+    }
+    assertEquals(1, lines.size(), "the summary waits for the end of the second");
+    sampler.tick(lines::add);
+    assertEquals("echo \u2026 1 more datagram from 1 client in the last second", lines.get(1));
+  }
+
+  @Test
+  void addresses_are_shown_as_people_write_them() {
+    assertEquals("127.0.0.1:5005", ConsoleSampler.displayAddress("127.0.0.1", 5005));
+    assertEquals("[::1]:37967", ConsoleSampler.displayAddress("0:0:0:0:0:0:0:1%0", 37967));
+    assertEquals("[fe80::1%2]:1", ConsoleSampler.displayAddress("fe80:0:0:0:0:0:0:1%2", 1));
+    assertEquals("[2001:db8::5]:9", ConsoleSampler.displayAddress("2001:db8:0:0:0:0:0:5", 9));
+  }
 }

@@ -116,6 +116,9 @@ class SourceRateLimiterTest {
       assertEquals(SourceRateLimiter.keyOf(ip(pair[0].replaceAll("%.*", ""))), SourceRateLimiter.keyOf(pair[0]),
           pair[0]);
     }
+    assertEquals(SourceRateLimiter.keyOfHost("localhost"), SourceRateLimiter.keyOfHost("localhost"));
+    assertNotEquals(SourceRateLimiter.keyOfHost("localhost"), SourceRateLimiter.keyOfHost("127.0.0.1"));
+    assertEquals(SourceRateLimiter.keyOf("::1"), SourceRateLimiter.keyOfHost("::1"));
     for (String bad : new String[] {"", "1.2.3", "1.2.3.256", "1.2.3.4.5", "a.b.c.d", "1:2:3", "12345::", "g::"}) {
       assertThrows(IllegalArgumentException.class, () -> SourceRateLimiter.keyOf(bad), bad);
     }
