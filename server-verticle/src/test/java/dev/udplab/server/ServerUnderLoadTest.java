@@ -113,6 +113,29 @@ class ServerUnderLoadTest {
   }
 
   @Test
+  void kernel_drops_of_reuseport_instances_are_summed_per_port(VertxTestContext ctx) throws Exception {
+    Assumptions.assumeTrue(KernelSocketStats.system().available(), "needs /proc/net/udp (Linux)");
+    int fixedPort;
+    try (DatagramSocket free = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      fixedPort = free.getLocalPort();
+    }
+    Logger.getLogger("").addHandler(errorCollector);
+    runtime = ServerRuntime.start(new ServerOptions().setMode(Mode.SINK).setPort(fixedPort).setInstances(2)
+        .setReceiveBufferSize(4096).setMetricsPort(0).setQuiet(true).validate(),
+        new PrintStream(console, true, StandardCharsets.UTF_8));
+    assertEquals(2, KernelSocketStats.system().read(fixedPort).sockets(), "both SO_REUSEPORT sockets found");
+    // Eight source ports so the kernel's hash spreads the flood over both sockets.
+    List<DatagramChannel> senders = Traffic.sockets("127.0.0.1", 8);
+    long sent = Traffic.send(senders, new InetSocketAddress("127.0.0.1", fixedPort), 20_000, 64);
+    Traffic.closeAll(senders);
+    Traffic.await("received + kernel drops = " + sent, 5000, () -> metric("udp_server_datagrams_received_total",
+        fixedPort) + metric("udp_server_kernel_drops_total", fixedPort) == sent);
+    long drops = metric("udp_server_kernel_drops_total", fixedPort);
+    ctx.verify(() -> assertTrue(drops > 0, "two 4096-byte buffers under an unpaced flood must overflow"));
+    ctx.completeNow();
+  }
+
+  @Test
   void fuzz_echo(VertxTestContext ctx) throws Exception {
     fuzz(Mode.ECHO, ctx);
   }
