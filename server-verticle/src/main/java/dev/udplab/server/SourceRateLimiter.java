@@ -19,10 +19,11 @@ public final class SourceRateLimiter {
 
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
   private static final int EMPTY = -1;
-  /** Largest accepted {@code maxSources}: the table then takes about 40 MB, fixed at construction. */
-  /** Largest accepted rate and burst; keeps the integer token arithmetic far from overflow. */
+  /** Largest accepted rate; with {@link #MAX_BURST} it keeps the integer token arithmetic far from overflow. */
   public static final long MAX_RATE = 100_000_000L;
+  /** Largest accepted burst. */
   public static final long MAX_BURST = 1_000_000_000L;
+  /** Largest accepted {@code maxSources}: the table then takes 40 MB (40 bytes a source), fixed at construction. */
   public static final int MAX_SOURCES_LIMIT = 1 << 20;
   /** IPv4 keys live in ff00::/8 (IPv6 multicast), a prefix that is never a valid source address. */
   private static final long IPV4_KEY_PREFIX = 0xFFFF_FFFF_0000_0000L;
