@@ -178,7 +178,7 @@ public final class ServerMain implements Callable<Integer> {
       return parsed.exitCode();
     }
     try {
-      started[0] = ServerRuntime.start(parsed.options(), out);
+      started[0] = ServerRuntime.start(parsed.options(), out, err);
       return null;
     } catch (StartException e) {
       err.println("udp-server: " + e.getMessage());

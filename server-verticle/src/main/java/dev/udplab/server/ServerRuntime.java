@@ -61,7 +61,18 @@ public final class ServerRuntime {
    * @throws StartException naming the port or address that could not be used and what to do
    */
   public static ServerRuntime start(ServerOptions options, PrintStream out) throws StartException {
+    return start(options, out, System.err);
+  }
+
+  /** As {@link #start(ServerOptions, PrintStream)}, with notes (a fallback to NIO) going to {@code err}. */
+  public static ServerRuntime start(ServerOptions options, PrintStream out, PrintStream err) throws StartException {
     Transport transport = chooseTransport(options);
+    if (transport == Transport.NIO && options.getTransport() == ServerOptions.TransportChoice.AUTO) {
+      Transport wanted = Transport.nativeTransport();
+      err.println("udp-server: native transport " + (wanted == null ? "" : wanted.name().toLowerCase(Locale.ROOT) + " ")
+          + "unavailable" + (wanted != null && wanted.unavailabilityCause() != null
+          ? " (" + wanted.unavailabilityCause() + ")" : "") + "; using NIO");
+    }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions()
         .setEnabled(true)

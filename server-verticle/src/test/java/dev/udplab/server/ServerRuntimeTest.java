@@ -214,6 +214,22 @@ class ServerRuntimeTest {
     })));
   }
 
+  @Test
+  void nio_is_used_when_asked_and_reported(Vertx vertx, VertxTestContext ctx) throws Exception {
+    start(new ServerOptions().setMode(Mode.UPPERCASE).setPort(0).setMetricsPort(0).setTransport(
+        ServerOptions.TransportChoice.NIO).setReceiveBufferSize(100_000));
+    assertEquals("nio", runtime.transportName());
+    assertTrue(out().matches("listening mode=uppercase address=127\\.0\\.0\\.1:\\d+ rcvbuf=200000 sndbuf=\\d+ "
+        + "transport=nio instances=1\n"), out());
+    DatagramSocket client = vertx.createDatagramSocket();
+    client.handler(packet -> ctx.verify(() -> {
+      assertEquals("NIO TOO", packet.data().toString());
+      ctx.completeNow();
+    }));
+    client.listen(0, "127.0.0.1").onComplete(ctx.succeeding(bound -> client.send("nio too", port(Mode.UPPERCASE),
+        "127.0.0.1")));
+  }
+
   /** How many UDP sockets /proc/net/udp and udp6 list with this local port. */
   private static long kernelSocketsOnPort(int port) throws IOException {
     String local = String.format(Locale.ROOT, ":%04X ", port);
