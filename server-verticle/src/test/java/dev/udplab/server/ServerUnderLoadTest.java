@@ -92,8 +92,17 @@ class ServerUnderLoadTest {
 
   @Test
   void kernel_drops_equal_the_datagrams_the_server_never_saw(VertxTestContext ctx) throws Exception {
+    kernelDrops(ServerOptions.TransportChoice.AUTO, ctx);
+  }
+
+  @Test
+  void kernel_drops_equal_the_datagrams_the_server_never_saw_on_nio(VertxTestContext ctx) throws Exception {
+    kernelDrops(ServerOptions.TransportChoice.NIO, ctx);
+  }
+
+  private void kernelDrops(ServerOptions.TransportChoice transport, VertxTestContext ctx) throws Exception {
     Assumptions.assumeTrue(KernelSocketStats.system().available(), "needs /proc/net/udp (Linux)");
-    start(new ServerOptions().setMode(Mode.SINK).setReceiveBufferSize(4096));
+    start(new ServerOptions().setMode(Mode.SINK).setReceiveBufferSize(4096).setTransport(transport));
     int port = port(Mode.SINK);
     assertEquals(0, metric("udp_server_kernel_drops_total", port));
     List<DatagramChannel> senders = Traffic.sockets("127.0.0.1", 1);
@@ -108,7 +117,8 @@ class ServerUnderLoadTest {
       assertTrue(drops > 0, "a 4096-byte receive buffer under an unpaced flood must overflow");
       assertEquals(0, metric("udp_server_receive_queue_bytes", port), "nothing left queued");
     });
-    System.out.printf("kernel-drops: sent=%d received=%d kernelDrops=%d%n", sent, received, drops);
+    System.out.printf("kernel-drops %s: sent=%d received=%d kernelDrops=%d%n", runtime.transportName(), sent, received,
+        drops);
     ctx.completeNow();
   }
 
