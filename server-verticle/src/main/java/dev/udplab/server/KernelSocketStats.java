@@ -1,7 +1,6 @@
 package dev.udplab.server;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -57,7 +56,10 @@ public final class KernelSocketStats {
     return Files.isReadable(tables.get(0));
   }
 
-  /** Drops and queued bytes summed over the sockets this process owns on {@code port}; zeros if none. */
+  /**
+   * Drops and queued bytes summed over the sockets this process owns on {@code port}; zeros if none. Called by
+   * the meters at every scrape, so it never throws: a table that cannot be read counts as empty.
+   */
   public synchronized Totals read(int port) {
     List<SocketRow> rows = new ArrayList<>();
     for (Path table : tables) {
@@ -99,7 +101,7 @@ public final class KernelSocketStats {
    * Parses the text of /proc/net/udp or /proc/net/udp6. The columns are
    * {@code sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ref pointer
    * drops}; addresses are hex in host (little-endian) byte order per 32-bit word, ports hex big-endian. Lines that
-   * do not have that shape (the header) are skipped.
+   * do not have that shape (the header, anything malformed) are skipped.
    */
   public static List<SocketRow> parse(String text) {
     List<SocketRow> rows = new ArrayList<>();
@@ -113,13 +115,17 @@ public final class KernelSocketStats {
       if (colon < 0 || queueColon < 0) {
         continue;
       }
-      rows.add(new SocketRow(
-          decodeAddress(f[1].substring(0, colon)),
-          Integer.parseInt(f[1].substring(colon + 1), 16),
-          Long.parseLong(f[4].substring(0, queueColon), 16),
-          Long.parseLong(f[4].substring(queueColon + 1), 16),
-          Long.parseLong(f[9]),
-          Long.parseLong(f[12])));
+      try {
+        rows.add(new SocketRow(
+            decodeAddress(f[1].substring(0, colon)),
+            Integer.parseInt(f[1].substring(colon + 1), 16),
+            Long.parseLong(f[4].substring(0, queueColon), 16),
+            Long.parseLong(f[4].substring(queueColon + 1), 16),
+            Long.parseLong(f[9]),
+            Long.parseLong(f[12])));
+      } catch (IllegalArgumentException notARow) {
+        // a line of another shape: skipped like the header
+      }
     }
     return rows;
   }
@@ -139,7 +145,10 @@ public final class KernelSocketStats {
     return address;
   }
 
-  /** The inodes of the sockets open in this process, from the {@code socket:[inode]} links of {@code fdDir}. */
+  /**
+   * The inodes of the sockets open in this process, from the {@code socket:[inode]} links of {@code fdDir};
+   * empty if the directory cannot be listed.
+   */
   static Set<Long> socketInodes(Path fdDir) {
     Set<Long> inodes = new HashSet<>();
     try (DirectoryStream<Path> fds = Files.newDirectoryStream(fdDir)) {
@@ -154,8 +163,8 @@ public final class KernelSocketStats {
           inodes.add(Long.parseLong(target.substring(8, target.length() - 1)));
         }
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    } catch (IOException | SecurityException e) {
+      return Set.of();
     }
     return inodes;
   }
@@ -164,8 +173,8 @@ public final class KernelSocketStats {
     try {
       // /proc files report size 0; readAllBytes reads to end of file regardless.
       return new String(Files.readAllBytes(table), StandardCharsets.US_ASCII);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    } catch (IOException | SecurityException e) {
+      return "";
     }
   }
 }

@@ -91,6 +91,16 @@ class KernelSocketStatsTest {
   }
 
   @Test
+  void malformed_lines_are_skipped_and_unreadable_tables_count_as_empty(@TempDir Path dir) throws Exception {
+    String text = UDP + "   12: ZZZZ0000:0001 00000000:0000 07 00000000:00000000 00:00000000 00000000 0 0 1 2 0 0\n"
+        + "   13: 0100007F:0001 00000000:0000 07 00000000:00000000 00:00000000 00000000 0 0 many 2 0 0\n";
+    assertEquals(2, KernelSocketStats.parse(text).size());
+    Path net = Files.createDirectory(dir.resolve("net"));
+    Files.createDirectory(net.resolve("udp")); // exists, but reading it fails
+    assertEquals(new Totals(0, 0, 0), new KernelSocketStats(net, dir.resolve("no-fd")).read(1));
+  }
+
+  @Test
   void not_linux_is_reported_as_unavailable(@TempDir Path dir) {
     assertFalse(new KernelSocketStats(dir.resolve("absent"), dir).available());
   }
