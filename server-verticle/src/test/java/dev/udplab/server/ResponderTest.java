@@ -77,4 +77,28 @@ class ResponderTest {
     assertInstanceOf(SinkResponder.class, Responder.forMode(Mode.SINK, options));
     assertThrows(IllegalArgumentException.class, () -> Responder.forMode(Mode.ALL, options));
   }
+
+  @Test
+  void uppercase_in_chunks_equals_the_jdk_including_expansions_and_pairs_across_chunk_edges() {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      // U+0149 -> 2 chars, ß -> SS, U+10428 (a surrogate pair) -> U+10400, at shifting offsets.
+      text.append("a\u0149ß\uD801\uDC28é".repeat(i % 7 + 1)).append("x".repeat(i % 3));
+    }
+    for (int offset = 0; offset < 4; offset++) {
+      String input = "y".repeat(offset) + text;
+      assertEquals(input.toUpperCase(java.util.Locale.ROOT), UppercaseResponder.upperCase(input));
+    }
+    String edge = "z".repeat(UppercaseResponder.CHUNK_CHARS - 1) + "\uD801\uDC28";
+    assertEquals(edge.toUpperCase(java.util.Locale.ROOT), UppercaseResponder.upperCase(edge));
+  }
+
+  @Test
+  void uppercase_of_the_largest_expanding_datagram_is_exact() {
+    byte[] request = utf8("\u0149".repeat(32753));
+    assertEquals(65506, request.length);
+    byte[] reply = new UppercaseResponder().reply(request);
+    assertArrayEquals(utf8("\u02BCN".repeat(32753)), reply);
+    assertEquals(98259, reply.length);
+  }
 }
