@@ -1,0 +1,117 @@
+package dev.udplab.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.datagram.DatagramSocket;
+import io.vertx.junit5.Checkpoint;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The guards inside a running server: received = answered + dropped by reason, exactly, with every guard
+ * firing. Time is frozen for the rate limiter so the number of tokens is known.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+class GuardedServerTest {
+
+  private static final PrintStream NO_CONSOLE = new PrintStream(OutputStream.nullOutputStream());
+
+  @Test
+  void received_equals_answered_plus_dropped_with_the_guards_firing(Vertx vertx, VertxTestContext ctx)
+      throws Exception {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ServerOptions options = new ServerOptions().setMode(Mode.GREETING).setPort(0).setQuiet(true)
+        .setGuards(GuardSettings.Mode.ON).setRateLimit(1).setBurst(40);
+    // --guards on on 127.0.0.1 applies the public policy; the test only injects a frozen clock.
+    ReplyGuard guard = new ReplyGuard(ReplyGuard.settingsFor(options));
+    ReplyPolicy frozen = (host, port, request, reply, now) -> guard.decide(host, port, request, reply, 0L);
+    UdpServerVerticle server = new UdpServerVerticle(options, registry, NO_CONSOLE, frozen);
+    vertx.deployVerticle(server).await();
+    int port = server.localAddress().port();
+
+    int shortRequests = 30;  // 5 bytes < the 16-byte greeting: amplification
+    int longRequests = 100;  // 20 bytes: answered while the 40 tokens last, then rate limited
+    Checkpoint replies = ctx.checkpoint(40);
+    DatagramSocket client = vertx.createDatagramSocket();
+    client.handler(packet -> ctx.verify(() -> {
+      assertEquals("Hello UDP Client", packet.data().toString());
+      replies.flag();
+    }));
+    client.listen(0, "127.0.0.1").await();
+    ServerMetrics metrics = server.metrics();
+    int sent = 0;
+    for (int i = 0; i < shortRequests + longRequests; i++) {
+      client.send(Buffer.buffer(i % 13 == 0 && sent < shortRequests * 13 ? "short" : "twenty bytes long..."),
+          port, "127.0.0.1").await();
+      sent++;
+      // In batches of 10, so the server's receive buffer never overflows and every datagram is counted.
+      if (sent % 10 == 0) {
+        int target = sent;
+        Traffic.await("the server to receive " + target, 5000, () -> metrics.receivedCount() == target);
+      }
+    }
+    Traffic.await("the 40 replies to be sent", 5000, () -> metrics.sentCount() == 40);
+    String scrape = registry.scrape();
+    String p = "port=" + port;
+    long received = Traffic.count(scrape, "udp_server_datagrams_received_total", p);
+    long answered = Traffic.count(scrape, "udp_server_datagrams_sent_total", p);
+    long amplification = Traffic.count(scrape, "udp_server_datagrams_dropped_total", p, "reason=amplification");
+    long rateLimited = Traffic.count(scrape, "udp_server_datagrams_dropped_total", p, "reason=rate_limited");
+    long dropped = Traffic.count(scrape, "udp_server_datagrams_dropped_total", p);
+    long shortSent = (shortRequests + longRequests + 12) / 13; // every 13th datagram was short
+    ctx.verify(() -> {
+      assertEquals(shortRequests + longRequests, received);
+      assertEquals(40, answered);
+      assertEquals(shortSent, amplification);
+      assertEquals(received - shortSent - 40, rateLimited);
+      assertEquals(0, Traffic.count(scrape, "udp_server_datagrams_dropped_total", p, "reason=reflector_port"));
+      assertEquals(0, Traffic.count(scrape, "udp_server_datagrams_dropped_total", p, "reason=send_failed"));
+      assertEquals(received, answered + dropped, "received = answered + dropped");
+    });
+  }
+
+  @Test
+  void rate_limiter_under_a_many_source_flood_stays_within_max_sources_and_counts_exactly() throws Exception {
+    // 200 000 datagrams from 100 000 distinct IPv4 and IPv6 sources through the policy the server uses.
+    ServerOptions options = new ServerOptions().setHost("0.0.0.0").setMaxSources(4096).setRateLimit(1).setBurst(2);
+    ReplyGuard guard = (ReplyGuard) ReplyPolicy.forOptions(options);
+    long answered = 0;
+    long limited = 0;
+    long amplified = 0;
+    for (int round = 0; round < 2; round++) {
+      for (int source = 0; source < 100_000; source++) {
+        String host = source % 2 == 0
+            ? InetAddress.getByAddress(new byte[] {10, (byte) (source >> 16), (byte) (source >> 8), (byte) source})
+                .getHostAddress()
+            : "2001:db8:" + Integer.toHexString(source >> 16) + ":" + Integer.toHexString(source & 0xFFFF) + "::1";
+        DropReason reason = guard.decide(host, 40000, 10, source % 10 == 0 ? 16 : 10, 0L);
+        if (reason == null) {
+          answered++;
+        } else if (reason == DropReason.RATE_LIMITED) {
+          limited++;
+        } else {
+          amplified++;
+        }
+        assertEquals(true, guard.limiter().size() <= 4096);
+      }
+    }
+    assertEquals(4096, guard.limiter().size());
+    assertEquals(20_000, amplified, "every 10th source asks for more than it sent, both rounds");
+    // Each of the 90 000 others is evicted long before its second datagram, so it gets a fresh bucket each time.
+    assertEquals(180_000, answered);
+    assertEquals(0, limited);
+    assertEquals(180_000 - 4096, guard.limiter().evictions());
+  }
+}

@@ -1,0 +1,294 @@
+package dev.udplab.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.datagram.DatagramSocket;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.transport.Transport;
+import io.vertx.junit5.Checkpoint;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The whole process minus main(): ServerRuntime with its own Vert.x (epoll here), metrics over HTTP. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+class ServerRuntimeTest {
+  private static final String LISTENING =
+      "listening mode=(echo|uppercase|greeting|sink) address=127\\.0\\.0\\.1:(\\d+) rcvbuf=\\d+ sndbuf=\\d+ "
+          + "transport=(epoll|nio) instances=\\d+";
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private ServerRuntime runtime;
+
+  @AfterEach
+  void stopServer() {
+    if (runtime != null) {
+      runtime.stop();
+    }
+  }
+
+  private ServerRuntime start(ServerOptions options) throws StartException {
+    runtime = ServerRuntime.start(options.setHost("127.0.0.1").validate(), new PrintStream(out, true, StandardCharsets.UTF_8));
+    return runtime;
+  }
+
+  private String out() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private int port(Mode mode) {
+    return runtime.sockets().get(mode).get(0).localAddress().port();
+  }
+
+  private static int freeTcpPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static int freeUdpPort() throws IOException {
+    try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static Future<String> scrape(Vertx vertx, int metricsPort) {
+    return vertx.createHttpClient()
+        .request(HttpMethod.GET, metricsPort, "127.0.0.1", "/metrics")
+        .compose(request -> request.send())
+        .compose(response -> response.body())
+        .map(Buffer::toString);
+  }
+
+  /**
+   * Sends {@code total} datagrams of {@code size} bytes from one socket in batches of {@code batch}, each batch
+   * sent only once every reply of the previous one came back: bounded, so the kernel never has reason to drop.
+   */
+  private static Future<Void> pacedEcho(Vertx vertx, int port, int total, int batch, int size) {
+    DatagramSocket client = vertx.createDatagramSocket();
+    Promise<Void> done = Promise.promise();
+    AtomicInteger sent = new AtomicInteger();
+    AtomicInteger received = new AtomicInteger();
+    Buffer payload = Buffer.buffer("x".repeat(size));
+    Runnable sendBatch = () -> {
+      for (int i = 0; i < batch && sent.get() < total; i++) {
+        sent.incrementAndGet();
+        client.send(payload, port, "127.0.0.1");
+      }
+    };
+    client.handler(packet -> {
+      int count = received.incrementAndGet();
+      if (count == total) {
+        client.close();
+        done.complete();
+      } else if (count == sent.get()) {
+        sendBatch.run();
+      }
+    });
+    client.listen(0, "127.0.0.1").onSuccess(bound -> sendBatch.run()).onFailure(done::fail);
+    return done.future();
+  }
+
+  @Test
+  void echo_counts_2000_datagrams_exactly_and_serves_them_over_http(Vertx vertx, VertxTestContext ctx) throws Exception {
+    int metricsPort = freeTcpPort();
+    start(new ServerOptions().setMode(Mode.ECHO).setPort(0).setMetricsPort(metricsPort).setQuiet(true));
+    int port = port(Mode.ECHO);
+    assertTrue(out().lines().findFirst().get().matches(LISTENING), out());
+    assertTrue(out().contains("metrics http://127.0.0.1:" + metricsPort + "/metrics\n"), out());
+    pacedEcho(vertx, port, 2000, 50, 32)
+        .compose(v -> scrape(vertx, metricsPort))
+        .onComplete(ctx.succeeding(text -> ctx.verify(() -> {
+          String tags = "{mode=\"echo\",port=\"" + port + "\"}";
+          List<String> lines = text.lines().collect(java.util.stream.Collectors.toList());
+          assertTrue(lines.contains("udp_server_datagrams_received_total" + tags + " 2000.0"), text);
+          assertTrue(lines.contains("udp_server_datagrams_sent_total" + tags + " 2000.0"), text);
+          assertTrue(lines.contains("udp_server_bytes_received_total" + tags + " 64000.0"), text);
+          assertTrue(lines.contains("udp_server_bytes_sent_total" + tags + " 64000.0"), text);
+          assertTrue(lines.contains("udp_server_datagrams_dropped_total{mode=\"echo\",port=\"" + port
+              + "\",reason=\"send_failed\"} 0.0"), text);
+          assertTrue(lines.stream().anyMatch(l -> l.matches("vertx_datagram_bytes_read_count(\\{.*})? 2000(\\.0)?")), text);
+          runtime.stop();
+          assertTrue(out().contains("stopped mode=echo port=" + port + " received=2000 sent=2000 dropped=0\n"), out());
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void all_runs_four_sockets_and_one_metrics_endpoint(Vertx vertx, VertxTestContext ctx) throws Exception {
+    int metricsPort = freeTcpPort();
+    start(new ServerOptions().setMode(Mode.ALL).setPort(0).setMetricsPort(metricsPort).setMessage("hello lab"));
+    List<String> lines = out().lines().collect(java.util.stream.Collectors.toList());
+    assertEquals(5, lines.size(), out());
+    for (int i = 0; i < 4; i++) {
+      assertTrue(lines.get(i).matches(LISTENING), lines.get(i));
+    }
+    assertEquals(List.of(Mode.ECHO, Mode.UPPERCASE, Mode.GREETING, Mode.SINK), List.copyOf(runtime.sockets().keySet()));
+    Checkpoint replies = ctx.checkpoint(3);
+    DatagramSocket client = vertx.createDatagramSocket();
+    client.handler(packet -> ctx.verify(() -> {
+      int from = packet.sender().port();
+      String text = packet.data().toString();
+      if (from == port(Mode.ECHO)) {
+        assertEquals("Mixed Case", text);
+      } else if (from == port(Mode.UPPERCASE)) {
+        assertEquals("MIXED CASE", text);
+      } else if (from == port(Mode.GREETING)) {
+        assertEquals("hello lab", text);
+      } else {
+        ctx.failNow("unexpected reply from port " + from + ": " + text);
+      }
+      replies.flag();
+    }));
+    client.listen(0, "127.0.0.1").onComplete(ctx.succeeding(bound -> {
+      for (Mode mode : Mode.ALL.sockets()) {
+        client.send("Mixed Case", port(mode), "127.0.0.1");
+      }
+    }));
+    assertTrue(ctx.awaitCompletion(8, TimeUnit.SECONDS));
+    VertxTestContext scraped = new VertxTestContext();
+    scrape(vertx, metricsPort).onComplete(scraped.succeeding(text -> scraped.verify(() -> {
+      for (Mode mode : Mode.ALL.sockets()) {
+        assertTrue(text.contains("udp_server_datagrams_received_total{mode=\"" + mode.label() + "\",port=\""
+            + port(mode) + "\"} 1.0"), text);
+      }
+      assertTrue(text.contains("udp_server_datagrams_sent_total{mode=\"sink\",port=\"" + port(Mode.SINK) + "\"} 0.0"), text);
+      scraped.completeNow();
+    })));
+    assertTrue(scraped.awaitCompletion(5, TimeUnit.SECONDS));
+    if (scraped.failed()) {
+      throw new AssertionError(scraped.causeOfFailure());
+    }
+  }
+
+  @Test
+  void instances_bind_one_socket_each_on_the_same_port_and_sum_their_counts(Vertx vertx, VertxTestContext ctx)
+      throws Exception {
+    assumeTrue(Transport.EPOLL.available(), "native epoll unavailable: " + Transport.EPOLL.unavailabilityCause());
+    int port = freeUdpPort();
+    start(new ServerOptions().setMode(Mode.ECHO).setPort(port).setInstances(2).setMetricsPort(0).setQuiet(true));
+    assertEquals("epoll", runtime.transportName());
+    assertTrue(out().startsWith("listening mode=echo address=127.0.0.1:" + port + " "), out());
+    assertTrue(out().contains(" transport=epoll instances=2\n"), out());
+    List<UdpServerVerticle> sockets = runtime.sockets().get(Mode.ECHO);
+    assertEquals(2, sockets.size());
+    for (UdpServerVerticle socket : sockets) {
+      assertEquals(port, socket.localAddress().port());
+    }
+    assertEquals(2, kernelSocketsOnPort(port), "the kernel lists one UDP socket per instance");
+    // Eight client sockets are eight flows; the kernel spreads them by source address and port.
+    Future<Void> all = Future.succeededFuture();
+    for (int flow = 0; flow < 8; flow++) {
+      all = all.compose(v -> pacedEcho(vertx, port, 25, 5, 16));
+    }
+    all.onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+      assertEquals(200, sockets.get(0).metrics().receivedCount());
+      assertEquals(200, sockets.get(1).metrics().sentCount());
+      assertEquals(1, runtime.registry().find("udp_server_datagrams_received").counters().size(),
+          "both instances count into one series");
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void nio_is_used_when_asked_and_reported(Vertx vertx, VertxTestContext ctx) throws Exception {
+    start(new ServerOptions().setMode(Mode.UPPERCASE).setPort(0).setMetricsPort(0).setTransport(
+        ServerOptions.TransportChoice.NIO).setReceiveBufferSize(100_000));
+    assertEquals("nio", runtime.transportName());
+    assertTrue(out().matches("listening mode=uppercase address=127\\.0\\.0\\.1:\\d+ rcvbuf=200000 sndbuf=\\d+ "
+        + "transport=nio instances=1\n"), out());
+    DatagramSocket client = vertx.createDatagramSocket();
+    client.handler(packet -> ctx.verify(() -> {
+      assertEquals("NIO TOO", packet.data().toString());
+      ctx.completeNow();
+    }));
+    client.listen(0, "127.0.0.1").onComplete(ctx.succeeding(bound -> client.send("nio too", port(Mode.UPPERCASE),
+        "127.0.0.1")));
+  }
+
+  /** How many UDP sockets /proc/net/udp and udp6 list with this local port. */
+  private static long kernelSocketsOnPort(int port) throws IOException {
+    String local = String.format(Locale.ROOT, ":%04X ", port);
+    long count = 0;
+    for (String file : new String[] {"/proc/net/udp", "/proc/net/udp6"}) {
+      Path path = Path.of(file);
+      if (Files.exists(path)) {
+        count += Files.readAllLines(path).stream().skip(1)
+            .filter(line -> line.trim().split("\\s+")[1].endsWith(local.trim())).count();
+      }
+    }
+    return count;
+  }
+
+  @Test
+  void a_busy_udp_port_fails_with_exit_4_and_one_line(Vertx vertx, VertxTestContext ctx) throws Exception {
+    try (java.net.DatagramSocket holder = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      int port = holder.getLocalPort();
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      ServerRuntime[] started = new ServerRuntime[1];
+      Integer code = ServerMain.startFromCommandLine(new String[] {"echo", "--port", Integer.toString(port),
+          "--metrics-port", "0"}, new PrintStream(out, true), new PrintStream(err, true), started);
+      assertEquals(4, code);
+      assertNull(started[0]);
+      assertEquals("udp-server: UDP port 127.0.0.1:" + port + " is already in use: stop the other server or choose "
+          + "another --port\n", err.toString(StandardCharsets.UTF_8));
+      assertEquals("", out());
+    }
+    ctx.completeNow();
+  }
+
+  @Test
+  void a_busy_metrics_port_fails_with_exit_4_and_releases_the_udp_socket(Vertx vertx, VertxTestContext ctx)
+      throws Exception {
+    int udpPort = freeUdpPort();
+    try (ServerSocket holder = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      ServerRuntime[] started = new ServerRuntime[1];
+      Integer code = ServerMain.startFromCommandLine(new String[] {"sink", "--port", Integer.toString(udpPort),
+          "--metrics-port", Integer.toString(holder.getLocalPort())}, new PrintStream(out, true),
+          new PrintStream(err, true), started);
+      assertEquals(4, code);
+      assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("udp-server: metrics port (TCP) 127.0.0.1:"
+          + holder.getLocalPort() + " is already in use"), err.toString(StandardCharsets.UTF_8));
+    }
+    // Nothing was left bound: the same UDP port starts cleanly now.
+    start(new ServerOptions().setMode(Mode.SINK).setPort(udpPort).setMetricsPort(0));
+    assertEquals(udpPort, port(Mode.SINK));
+    ctx.completeNow();
+  }
+
+  @Test
+  void an_address_that_is_not_local_fails_with_exit_4(Vertx vertx, VertxTestContext ctx) {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    Integer code = ServerMain.startFromCommandLine(new String[] {"echo", "--host", "192.0.2.1", "--port", "0",
+        "--metrics-port", "0"}, new PrintStream(out, true), new PrintStream(err, true), new ServerRuntime[1]);
+    assertEquals(4, code);
+    assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("udp-server: cannot bind 192.0.2.1:0: 192.0.2.1 is not "
+        + "an address of this machine"), err.toString(StandardCharsets.UTF_8));
+    ctx.completeNow();
+  }
+}
