@@ -161,6 +161,20 @@ listen_drops() {
     awk -v port="$hex" '$2 ~ (port "$") { sum += $NF } END { printf "%d\n", sum + 0 }' /proc/net/udp
 }
 
+# machine-wide drops of the per-CPU input backlog (column 2 of /proc/net/softnet_stat): loopback datagrams
+# lost there reach no socket, so no socket counter has them; reported, and used only to explain a gap
+softnet_drops() {
+    local sum=0 col
+    while read -r _ col _; do sum=$((sum + 16#$col)); done < /proc/net/softnet_stat
+    echo "$sum"
+}
+# equal_or_backlog WANT GOT: WANT = GOT, or WANT exceeds GOT by no more than the backlog drops of the run
+equal_or_backlog() {
+    (($1 == $2)) && return 0
+    (($1 > $2 && $1 - $2 <= backlog_dropped)) || return 1
+    say "     gap of $(($1 - $2)) is within the $backlog_dropped machine-wide backlog drops during the flood"
+}
+
 flood() { # flood OUTPUT: the flood through the balancer, JSON report to OUTPUT, exit code returned
     java "${JAVA_FLAGS[@]}" -jar "$CLIENT_JAR" flood --to "127.0.0.1:$LB_PORT" --sockets 8 \
         --count "$COUNT" --rate "$RATE" --metrics-port 0 --json > "$1" 2> "$1.err"
@@ -169,6 +183,7 @@ field() { jq -r ".$2" "$1"; }
 
 # ---- 1. every hop agrees -------------------------------------------------------------------------------
 drops_before=$(listen_drops)
+backlog_before=$(softnet_drops)
 flood_rc=0
 flood "$WORK/flood1.json" || flood_rc=$?
 expect "flood through nginx exits 0 (got $flood_rc)" test "$flood_rc" -eq 0
@@ -176,6 +191,7 @@ sent=$(field "$WORK/flood1.json" sent)
 received=$(field "$WORK/flood1.json" received)
 lost=$(field "$WORK/flood1.json" lost)
 nginx_dropped=$(( $(listen_drops) - drops_before ))
+backlog_dropped=$(( $(softnet_drops) - backlog_before ))
 
 # A session is logged when it ends: at its reply, or proxy_timeout after its datagram when none came.
 log_complete() { (( $(wc -l < "$ACCESS_LOG") + nginx_dropped >= sent )); }
@@ -205,7 +221,7 @@ for i in 0 1 2; do
         "$fwd" "$rcv" "$fwd_bytes" "$rcv_bytes" "$kdrops" "$snt" >&2
     expect "backend $i received traffic ($rcv datagrams)" test "$rcv" -gt 0
     expect "backend $i: forwarded by nginx ($fwd) = received ($rcv) + kernel drops ($kdrops)" \
-        test "$fwd" -eq $((rcv + kdrops))
+        equal_or_backlog "$fwd" $((rcv + kdrops))
     if ((kdrops == 0)); then
         expect "backend $i: bytes forwarded by nginx ($fwd_bytes) = bytes received ($rcv_bytes)" \
             test "$fwd_bytes" -eq "$rcv_bytes"
@@ -214,12 +230,12 @@ for i in 0 1 2; do
     sum_received=$((sum_received + rcv + kdrops))
     sum_sent=$((sum_sent + snt))
 done
-say "flood: sent=$sent received=$received lost=$lost; nginx: sessions=$sessions replied=$replied listen-socket drops=$nginx_dropped"
+say "flood: sent=$sent received=$received lost=$lost; nginx: sessions=$sessions replied=$replied listen-socket drops=$nginx_dropped; backlog drops (machine-wide)=$backlog_dropped"
 expect "flood loss accounting: received ($received) + lost ($lost) = sent ($sent)" test $((received + lost)) -eq "$sent"
 expect "nginx saw every datagram: sessions ($sessions) + listen-socket drops ($nginx_dropped) = sent ($sent)" \
-    test $((sessions + nginx_dropped)) -eq "$sent"
-expect "sum of backends' received ($sum_received) = datagrams nginx forwarded ($sum_forwarded)" \
-    test "$sum_received" -eq "$sum_forwarded"
+    equal_or_backlog "$sent" $((sessions + nginx_dropped))
+expect "sum of backends' received + kernel drops ($sum_received) = datagrams nginx forwarded ($sum_forwarded)" \
+    equal_or_backlog "$sum_forwarded" "$sum_received"
 expect "flood received ($received) <= replies nginx relayed ($replied) <= backends' sent ($sum_sent)" \
     test "$received" -le "$replied" -a "$replied" -le "$sum_sent"
 
@@ -231,7 +247,7 @@ FLOOD_PID=$!
 PIDS+=("$FLOOD_PID")
 victim_busy() { (( $(metric "${METRICS_PORTS[$victim]}" udp_server_datagrams_received_total) > victim_before + RATE / 10 )); }
 wait_until 20 "the second flood to reach backend $victim" victim_busy
-kill -KILL "${BACKEND_PIDS[$victim]}"
+{ kill -KILL "${BACKEND_PIDS[$victim]}" && wait "${BACKEND_PIDS[$victim]}"; } 2>/dev/null || true
 say "killed backend $victim (pid ${BACKEND_PIDS[$victim]}, port ${BACKEND_PORTS[$victim]}) mid-flood"
 flood_rc=0
 wait "$FLOOD_PID" || flood_rc=$?
