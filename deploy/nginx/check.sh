@@ -45,7 +45,12 @@ install_missing() {
     say "installing ${packages[*]}"
     local pid_before=""
     [[ -f /run/nginx.pid ]] && pid_before=$(cat /run/nginx.pid)
-    apt-get update -q >/dev/null
+    local try
+    for try in 1 2 3; do  # another apt may hold the lists lock for a while
+        apt-get update -q >/dev/null 2>&1 && break
+        ((try < 3)) || die_env "apt-get update failed"
+        sleep 10
+    done
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 "${packages[@]}" >/dev/null \
         || die_env "apt-get install ${packages[*]} failed"
     # The package may start the system nginx on port 80; this check never uses it, so stop only the one
