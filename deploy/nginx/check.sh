@@ -180,17 +180,17 @@ equal_or_backlog() {
     say "     gap of $(($1 - $2)) is within the $backlog_dropped machine-wide backlog drops during the flood"
 }
 
-flood() { # flood OUTPUT: the flood through the balancer, JSON report to OUTPUT, exit code returned
-    java "${JAVA_FLAGS[@]}" -jar "$CLIENT_JAR" flood --to "127.0.0.1:$LB_PORT" --sockets 8 \
-        --count "$COUNT" --rate "$RATE" --metrics-port 0 --json > "$1" 2> "$1.err"
-}
+# The flood through the balancer. Started as a plain command, never inside a function or subshell, so
+# that $! is the JVM itself and the cleanup's kill reaches it.
+FLOOD=(java "${JAVA_FLAGS[@]}" -jar "$CLIENT_JAR" flood --to "127.0.0.1:$LB_PORT" --sockets 8
+       --count "$COUNT" --rate "$RATE" --metrics-port 0 --json)
 field() { jq -r ".$2" "$1"; }
 
 # ---- 1. every hop agrees -------------------------------------------------------------------------------
 drops_before=$(listen_drops)
 backlog_before=$(softnet_drops)
 flood_rc=0
-flood "$WORK/flood1.json" || flood_rc=$?
+"${FLOOD[@]}" > "$WORK/flood1.json" 2> "$WORK/flood1.json.err" || flood_rc=$?
 expect "flood through nginx exits 0 (got $flood_rc)" test "$flood_rc" -eq 0
 sent=$(field "$WORK/flood1.json" sent)
 received=$(field "$WORK/flood1.json" received)
@@ -247,7 +247,7 @@ expect "flood received ($received) <= replies nginx relayed ($replied) <= backen
 # ---- 2. a backend dies mid-flood ---------------------------------------------------------------------------
 victim=1
 victim_before=$(metric "${METRICS_PORTS[$victim]}" udp_server_datagrams_received_total)
-flood "$WORK/flood2.json" &
+"${FLOOD[@]}" > "$WORK/flood2.json" 2> "$WORK/flood2.json.err" &
 FLOOD_PID=$!
 PIDS+=("$FLOOD_PID")
 victim_busy() { (( $(metric "${METRICS_PORTS[$victim]}" udp_server_datagrams_received_total) > victim_before + RATE / 10 )); }
