@@ -21,7 +21,7 @@ JAVA_FLAGS=(-Xms32m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1)
 STREAM_MODULE=/usr/lib/nginx/modules/ngx_stream_module.so
 
 say() { printf 'nginx-lb: %s\n' "$*" >&2; }
-die_env() { say "$*"; exit 4; }
+die_env() { say "$*"; [[ -n ${WORK:-} ]] && KEEP_WORK=1; exit 4; }
 
 PASSED=0
 FAILED=0
@@ -151,9 +151,16 @@ metric() {
         $1 == name || index($1, name "{") == 1 { sum += $NF }
         END { printf "%d\n", sum + 0 }'
 }
-backend_ready() { udp_bound "${BACKEND_PORTS[$1]}" && scrape "${METRICS_PORTS[$1]}" >/dev/null 2>&1; }
+alive() { # alive PID NAME LOG: fail fast, with the process's own words, when it has exited
+    kill -0 "$1" 2>/dev/null || die_env "$2 exited early: $(tail -n 3 "$3" | tr '\n' ' ')"
+}
+nginx_ready() { alive "$NGINX_PID" nginx "$WORK/error.log" && udp_bound "$LB_PORT"; }
+backend_ready() {
+    alive "${BACKEND_PIDS[$1]}" "backend $1" "$WORK/backend-$1.err"
+    udp_bound "${BACKEND_PORTS[$1]}" && scrape "${METRICS_PORTS[$1]}" >/dev/null 2>&1
+}
 
-wait_until 10 "nginx to listen on 127.0.0.1:$LB_PORT" udp_bound "$LB_PORT"
+wait_until 10 "nginx to listen on 127.0.0.1:$LB_PORT" nginx_ready
 for i in 0 1 2; do
     wait_until 40 "backend $i (see $WORK/backend-$i.err)" backend_ready "$i"
 done
