@@ -254,6 +254,8 @@ expect "flood received ($received) <= replies nginx relayed ($replied) <= backen
 # ---- 2. a backend dies mid-flood ---------------------------------------------------------------------------
 victim=1
 victim_before=$(metric "${METRICS_PORTS[$victim]}" udp_server_datagrams_received_total)
+log_before=$(wc -l < "$ACCESS_LOG")
+drops_before=$(listen_drops)
 "${FLOOD[@]}" > "$WORK/flood2.json" 2> "$WORK/flood2.json.err" &
 FLOOD_PID=$!
 PIDS+=("$FLOOD_PID")
@@ -269,12 +271,21 @@ received=$(field "$WORK/flood2.json" received)
 lost=$(field "$WORK/flood2.json" lost)
 loss_percent=$(field "$WORK/flood2.json" lossPercent)
 unexpected=$(field "$WORK/flood2.json" unexpected)
+nginx_dropped=$(( $(listen_drops) - drops_before ))
+# sessions that found the dead backend end at its refusal or at proxy_timeout: wait for their log lines
+log_complete() { (( $(wc -l < "$ACCESS_LOG") - log_before + nginx_dropped >= sent )); }
+deadline=$((SECONDS + 5))
+until log_complete || ((SECONDS >= deadline)); do sleep 0.1; done
+unanswered_victim=$(tail -n +$((log_before + 1)) "$ACCESS_LOG" | awk -v up="127.0.0.1:${BACKEND_PORTS[$victim]}" \
+    '$2 == up { split($5, b, "="); if (b[2] == 0) n++ } END { printf "%d\n", n + 0 }')
 say "flood with a dead backend: sent=$sent received=$received lost=$lost lossPercent=$loss_percent unexpected=$unexpected"
+say "     lost: $nginx_dropped at nginx's listening socket, $unanswered_victim sessions to the dead backend without reply, $((lost - nginx_dropped - unanswered_victim)) elsewhere"
 expect "the dead backend shows up as loss (lost $lost > 0, lossPercent $loss_percent > 0)" \
     awk -v l="$lost" -v p="$loss_percent" 'BEGIN { exit !(l > 0 && p > 0) }'
 expect "loss accounting stays exact: received ($received) + lost ($lost) = sent ($sent)" \
     test $((received + lost)) -eq "$sent"
 expect "nginx logged the refused backend" grep -q "Connection refused" "$WORK/error.log"
+expect "nginx's log shows sessions to the dead backend without reply ($unanswered_victim)" test "$unanswered_victim" -gt 0
 
 printf 'nginx-lb: %d passed, %d failed\n' "$PASSED" "$FAILED"
 ((FAILED == 0)) || { KEEP_WORK=1; exit 1; }
