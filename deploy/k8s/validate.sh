@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Validates the manifests in deploy/k8s against the Kubernetes OpenAPI schemas, offline (no cluster),
-# then checks that every deliberately broken manifest in testdata/ is rejected, and for its reason
-# (each names the text its rejection must contain on a `# expect:` line).
+# checks that they agree with each other (ports, probes, labels: validate/consistency.mjs), then that
+# every deliberately broken manifest in testdata/ is rejected, and for its reason (each names the text
+# its rejection must contain on a `# expect:` line).
 # Installs what it needs: Node.js and npm from Debian when missing, then the pinned npm packages of
 # validate/package-lock.json into validate/node_modules (once; about 15 s).
 # Exit: 0 all checks passed; 1 a check failed; 4 environment (node/npm missing and not installable).
@@ -36,6 +37,10 @@ manifests=(deployment.yaml service.yaml servicemonitor.yaml)
 rc=0
 node validate/validate.mjs "${manifests[@]}" || rc=$?
 check "$rc" "${manifests[*]} validate"
+
+rc=0
+node validate/consistency.mjs "${manifests[@]}" || rc=$?
+check "$rc" "the manifests agree on ports, probes, labels and scrape target (and each broken variant is caught)"
 
 # All broken manifests in one run (one tsc start), then each one's block of the report on its own.
 broken_files=(testdata/broken-*.yaml)
