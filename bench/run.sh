@@ -9,7 +9,9 @@
 #   --c-only   only the C pair (no jars needed)
 # Environment: UDPLAB_HOME (the checkout whose jars are measured; default: this one), JAVA (default java),
 #   SERVER_JAVA_OPTS / CLIENT_JAVA_OPTS (default empty: the targets are about default flags),
-#   BENCH_OUT (raw per-run output; default bench/out/TIMESTAMP).
+#   BENCH_OUT (raw per-run output; default bench/out/TIMESTAMP),
+#   BENCH_NICE (e.g. -10, as root: every measured process runs under `nice -n BENCH_NICE`, C and Java alike,
+#   so that other work on a shared machine disturbs the figures less; default: unset, normal priority).
 # Scenarios, on loopback, per size: (1) loss knee (< 0.1 % loss, bisection over paced probes) of the C echo
 # server and of udp-server.jar echo, both driven by the C generator; (2) the same knee with udp-client.jar
 # flood as the generator against the C echo server; (3) unpaced send and echo rates; (4) RTT percentiles at
@@ -36,7 +38,7 @@ while [[ $# -gt 0 ]]; do
     --rounds) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || usage "--rounds needs a positive number"; ROUNDS=$2; shift ;;
     --sizes) [[ ${2:-} =~ ^[0-9]+( [0-9]+)*$ ]] || usage "--sizes needs a list like \"64 1024\""; SIZES=$2; shift ;;
     --c-only) C_ONLY=1 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) usage "unknown option $1" ;;
   esac
   shift
@@ -49,6 +51,11 @@ else
   ROUNDS=${ROUNDS:-3} PROBE_SECONDS=1.5 KNEE_STEPS=7 KNEE_LO=5000 KNEE_HI=1000000 KNEE_RETRY=1 UNPACED_COUNT=1000000 RTT_SECONDS=3
 fi
 MAX_LOSS=0.1 RTT_RATE=10000 DRAIN_SECONDS=0.3
+NICE=()
+if [[ -n ${BENCH_NICE:-} ]]; then
+  [[ $BENCH_NICE =~ ^-?[0-9]+$ ]] || usage "BENCH_NICE must be a number such as -10"
+  NICE=(nice -n "$BENCH_NICE")
+fi
 OUT=${BENCH_OUT:-"$BENCH_DIR/out/$(date -u +%Y%m%dT%H%M%SZ)"}
 mkdir -p "$OUT" || exit 4
 RESULTS="$OUT/results.tsv"
@@ -73,7 +80,7 @@ forget_pid() { local keep=() p; for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || ke
 run_child() {
   local out=$1 err=$2 track=$3 pid v
   shift 3
-  "$@" >"$out" 2>"$err" &
+  "${NICE[@]}" "$@" >"$out" 2>"$err" &
   pid=$!
   PIDS+=("$pid")
   CHILD_HWM_KB=0
@@ -149,10 +156,10 @@ start_server() {
   SERVER_LOG="$OUT/server-$kind-r$ROUND"
   t0=$(date +%s%N)
   if [[ $kind == c ]]; then
-    "$BUILD/udp_echo" --port "$SERVER_PORT" >"$SERVER_LOG.out" 2>"$SERVER_LOG.err" &
+    "${NICE[@]}" "$BUILD/udp_echo" --port "$SERVER_PORT" >"$SERVER_LOG.out" 2>"$SERVER_LOG.err" &
   else
     # shellcheck disable=SC2086
-    "$JAVA" $SERVER_JAVA_OPTS -jar "$SERVER_JAR" echo --port "$SERVER_PORT" --metrics-port 0 --quiet \
+    "${NICE[@]}" "$JAVA" $SERVER_JAVA_OPTS -jar "$SERVER_JAR" echo --port "$SERVER_PORT" --metrics-port 0 --quiet \
       >"$SERVER_LOG.out" 2>"$SERVER_LOG.err" &
   fi
   SERVER_PID=$!
@@ -310,5 +317,5 @@ META=$(python3 -c 'import json, sys; print(json.dumps(dict(zip(sys.argv[1::2], s
   date "$(date -u +%Y-%m-%dT%H:%MZ)" \
   machine "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r)" \
   commit "$COMMIT" benchCommit "$BENCH_COMMIT" rounds "$ROUNDS" quick "$QUICK" javaTransport "$JAVA_TRANSPORT" \
-  loadStart "$LOAD_START" loadEnd "$LOAD_END" seconds "$(( $(date +%s) - STARTED ))" sizes "$SIZES")
+  nice "${BENCH_NICE:-0}" loadStart "$LOAD_START" loadEnd "$LOAD_END" seconds "$(( $(date +%s) - STARTED ))" sizes "$SIZES")
 python3 "$BENCH_DIR/summarize.py" "$RESULTS" "$META" "$JSON" "$OUT"
