@@ -138,9 +138,14 @@ build() {
     (cd "$UDPLAB_HOME" && mvn -B -q package -DskipTests) >"$OUT/mvn.log" 2>&1 \
       || { log "the jar build failed; see $OUT/mvn.log"; exit 4; }
   fi
-  FLOOD_OK=0
+  FLOOD_OK=0 SERVER_OK=0
   if (( ! C_ONLY )); then
-    if "$JAVA" -jar "$CLIENT_JAR" flood --help >/dev/null 2>&1; then
+    if "$JAVA" -jar "$SERVER_JAR" echo --help 2>&1 | grep -q -- --port; then
+      SERVER_OK=1
+    else
+      log "udp-server.jar does not run 'echo --help': the udp-server.jar phase is skipped"
+    fi
+    if "$JAVA" -jar "$CLIENT_JAR" flood --help 2>&1 | grep -q -- --rate; then
       FLOOD_OK=1
     else
       log "udp-client.jar has no working 'flood' command: scenarios with flood as generator are skipped"
@@ -306,9 +311,9 @@ for (( ROUND = 1; ROUND <= ROUNDS; ROUND++ )); do
   if (( C_ONLY )); then
     phase_c
   elif (( ROUND % 2 )); then
-    phase_c; phase_java
+    phase_c; (( SERVER_OK )) && phase_java
   else
-    phase_java; phase_c
+    (( SERVER_OK )) && phase_java; phase_c
   fi
 done
 LOAD_END=$(load_average)
