@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # bench/run.sh: udplab's echo round trip against a C reference pair (recvmmsg/sendmmsg), side by side.
 #
-# usage: bench/run.sh [--quick] [--json] [--rounds N] [--sizes "64 1024"] [--c-only]
+# usage: bench/run.sh [--quick] [--json] [--rounds N] [--sizes "64 1024"] [--c-only] [--no-flood]
 #   --quick    one round, short probes, fewer bisection steps: a smoke run of about two minutes
 #   --json     the summary as one JSON object on stdout (the table then goes to stderr)
 #   --rounds N rounds of alternating C and Java phases (default 3); medians are over rounds
 #   --sizes    payload sizes in bytes (default "64 1024")
 #   --c-only   only the C pair (no jars needed)
+#   --no-flood leave out the scenarios with udp-client.jar flood as generator (jc, jj)
 # Environment: UDPLAB_HOME (the checkout whose jars are measured; default: this one), JAVA (default java),
 #   SERVER_JAVA_OPTS / CLIENT_JAVA_OPTS (default empty: the targets are about default flags),
+#   JAVA_SERVER_CMD (measure another echo server in the Java phase: a command line with {port} in it, e.g.
+#   "java -jar /tmp/x/udp-server.jar echo --port {port} --metrics-port 0 --quiet --instances 2"),
 #   BENCH_OUT (raw per-run output; default bench/out/TIMESTAMP),
 #   BENCH_NICE (e.g. -10, as root: every measured process runs under `nice -n BENCH_NICE`, C and Java alike,
 #   so that other work on a shared machine disturbs the figures less; default: unset, normal priority).
@@ -29,8 +32,8 @@ BUILD="$BENCH_DIR/build"
 SERVER_JAR="$UDPLAB_HOME/server-verticle/target/udp-server.jar"
 CLIENT_JAR="$UDPLAB_HOME/client-verticle/target/udp-client.jar"
 
-QUICK=0 JSON=0 ROUNDS= SIZES="64 1024" C_ONLY=0
-usage() { echo "bench/run.sh: $1 (usage: bench/run.sh [--quick] [--json] [--rounds N] [--sizes \"64 1024\"] [--c-only])" >&2; exit 2; }
+QUICK=0 JSON=0 ROUNDS= SIZES="64 1024" C_ONLY=0 NO_FLOOD=0
+usage() { echo "bench/run.sh: $1 (usage: bench/run.sh [--quick] [--json] [--rounds N] [--sizes \"64 1024\"] [--c-only] [--no-flood])" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
   case $1 in
     --quick) QUICK=1 ;;
@@ -38,6 +41,7 @@ while [[ $# -gt 0 ]]; do
     --rounds) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || usage "--rounds needs a positive number"; ROUNDS=$2; shift ;;
     --sizes) [[ ${2:-} =~ ^[0-9]+( [0-9]+)*$ ]] || usage "--sizes needs a list like \"64 1024\""; SIZES=$2; shift ;;
     --c-only) C_ONLY=1 ;;
+    --no-flood) NO_FLOOD=1 ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) usage "unknown option $1" ;;
   esac
@@ -133,19 +137,24 @@ build() {
       cc -O2 -Wall -Wextra -o "$BUILD/$src" "$BENCH_DIR/c/$src.c" -lm || { log "cannot compile c/$src.c"; exit 4; }
     fi
   done
-  if (( ! C_ONLY )) && [[ ! -f $SERVER_JAR || ! -f $CLIENT_JAR ]]; then
+  if (( ! C_ONLY )) && [[ -z ${JAVA_SERVER_CMD:-} || $NO_FLOOD == 0 ]] && [[ ! -f $SERVER_JAR || ! -f $CLIENT_JAR ]]; then
     log "building the jars in $UDPLAB_HOME (mvn -B -q package -DskipTests)"
     (cd "$UDPLAB_HOME" && mvn -B -q package -DskipTests) >"$OUT/mvn.log" 2>&1 \
       || { log "the jar build failed; see $OUT/mvn.log"; exit 4; }
   fi
   FLOOD_OK=0 SERVER_OK=0
   if (( ! C_ONLY )); then
-    if "$JAVA" -jar "$SERVER_JAR" echo --help 2>&1 | grep -q -- --port; then
+    if [[ -n ${JAVA_SERVER_CMD:-} ]]; then
+      [[ $JAVA_SERVER_CMD == *'{port}'* ]] || usage "JAVA_SERVER_CMD must contain {port}"
+      SERVER_OK=1
+    elif "$JAVA" -jar "$SERVER_JAR" echo --help 2>&1 | grep -q -- --port; then
       SERVER_OK=1
     else
       log "udp-server.jar does not run 'echo --help': the udp-server.jar phase is skipped"
     fi
-    if "$JAVA" -jar "$CLIENT_JAR" flood --help 2>&1 | grep -q -- --rate; then
+    if (( NO_FLOOD )); then
+      :
+    elif "$JAVA" -jar "$CLIENT_JAR" flood --help 2>&1 | grep -q -- --rate; then
       FLOOD_OK=1
     else
       log "udp-client.jar has no working 'flood' command: scenarios with flood as generator are skipped"
@@ -162,6 +171,9 @@ start_server() {
   t0=$(date +%s%N)
   if [[ $kind == c ]]; then
     "${NICE[@]}" "$BUILD/udp_echo" --port "$SERVER_PORT" >"$SERVER_LOG.out" 2>"$SERVER_LOG.err" &
+  elif [[ -n ${JAVA_SERVER_CMD:-} ]]; then
+    # shellcheck disable=SC2086
+    "${NICE[@]}" ${JAVA_SERVER_CMD//\{port\}/$SERVER_PORT} >"$SERVER_LOG.out" 2>"$SERVER_LOG.err" &
   else
     # shellcheck disable=SC2086
     "${NICE[@]}" "$JAVA" $SERVER_JAVA_OPTS -jar "$SERVER_JAR" echo --port "$SERVER_PORT" --metrics-port 0 --quiet \
@@ -321,6 +333,6 @@ LOAD_END=$(load_average)
 META=$(python3 -c 'import json, sys; print(json.dumps(dict(zip(sys.argv[1::2], sys.argv[2::2]))))' \
   date "$(date -u +%Y-%m-%dT%H:%MZ)" \
   machine "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r)" \
-  commit "$COMMIT" benchCommit "$BENCH_COMMIT" rounds "$ROUNDS" quick "$QUICK" javaTransport "$JAVA_TRANSPORT" \
+  server "${JAVA_SERVER_CMD:-udp-server.jar echo}" commit "$COMMIT" benchCommit "$BENCH_COMMIT" rounds "$ROUNDS" quick "$QUICK" javaTransport "$JAVA_TRANSPORT" \
   nice "${BENCH_NICE:-0}" loadStart "$LOAD_START" loadEnd "$LOAD_END" seconds "$(( $(date +%s) - STARTED ))" sizes "$SIZES")
 python3 "$BENCH_DIR/summarize.py" "$RESULTS" "$META" "$JSON" "$OUT"

@@ -84,10 +84,11 @@ def main(results_path, meta_json, as_json, out_dir):
             return "-"
         return "%.0f" % v if abs(v) >= 100 else "%.1f" % v
 
-    header = ("udplab bench %s | %s | commit %s (bench %s) | rounds %s%s | udp-server transport %s | "
+    header = ("udplab bench %s | %s | commit %s (bench %s) | rounds %s%s | Java server: %s, transport %s | "
               "nice %s | load %s -> %s | %s s") % (
         meta["date"], meta["machine"], meta["commit"], meta["benchCommit"], meta["rounds"],
-        " (quick)" if meta["quick"] == "1" else "", meta["javaTransport"], meta.get("nice", "0"), meta["loadStart"], meta["loadEnd"],
+        " (quick)" if meta["quick"] == "1" else "", meta.get("server", "udp-server.jar echo"), meta["javaTransport"],
+        meta.get("nice", "0"), meta["loadStart"], meta["loadEnd"],
         meta["seconds"])
     width = max([len(r["scenario"]) for r in table] + [20])
     lines = [header, "%-*s %5s %10s %10s %7s  %s" % (width, "scenario (medians; C | Java)", "size", "C", "Java",
