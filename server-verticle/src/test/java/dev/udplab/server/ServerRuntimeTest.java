@@ -120,7 +120,10 @@ class ServerRuntimeTest {
     int port = port(Mode.ECHO);
     assertTrue(out().lines().findFirst().get().matches(LISTENING), out());
     assertTrue(out().contains("metrics http://127.0.0.1:" + metricsPort + "/metrics\n"), out());
+    UdpServerVerticle echo = runtime.sockets().get(Mode.ECHO).get(0);
+    // A reply is counted as sent when its write completes, which may be just after the client read it.
     pacedEcho(vertx, port, 2000, 50, 32)
+        .compose(v -> Traffic.eventually(vertx, () -> echo.metrics().sentCount() == 2000))
         .compose(v -> scrape(vertx, metricsPort))
         .onComplete(ctx.succeeding(text -> ctx.verify(() -> {
           String tags = "{mode=\"echo\",port=\"" + port + "\"}";
@@ -205,7 +208,8 @@ class ServerRuntimeTest {
     for (int flow = 0; flow < 8; flow++) {
       all = all.compose(v -> pacedEcho(vertx, port, 25, 5, 16));
     }
-    all.onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+    // A reply is counted as sent when its write completes, which may be just after the client read it.
+    all.compose(v -> Traffic.eventually(vertx, () -> sockets.get(1).metrics().sentCount() == 200)).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
       assertEquals(200, sockets.get(0).metrics().receivedCount());
       assertEquals(200, sockets.get(1).metrics().sentCount());
       assertEquals(1, runtime.registry().find("udp_server_datagrams_received").counters().size(),

@@ -1,5 +1,8 @@
 package dev.udplab.server;
 
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -99,5 +102,17 @@ final class Traffic {
       }
       LockSupport.parkNanos(1_000_000);
     }
+  }
+
+  /** Completes once {@code condition} holds, checking every 10 ms (the class timeout bounds the wait). */
+  static Future<Void> eventually(Vertx vertx, BooleanSupplier condition) {
+    Promise<Void> done = Promise.promise();
+    vertx.setPeriodic(0, 10, id -> {
+      if (condition.getAsBoolean()) {
+        vertx.cancelTimer(id);
+        done.complete();
+      }
+    });
+    return done.future();
   }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.datagram.DatagramSocket;
@@ -22,7 +21,6 @@ import java.net.InetAddress;
 import java.util.Arrays;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -74,18 +72,6 @@ class UdpServerVerticleTest {
     });
   }
 
-  /** Completes once {@code condition} holds, checking every 10 ms (the class timeout bounds the wait). */
-  private static Future<Void> eventually(Vertx vertx, BooleanSupplier condition) {
-    Promise<Void> done = Promise.promise();
-    vertx.setPeriodic(0, 10, id -> {
-      if (condition.getAsBoolean()) {
-        vertx.cancelTimer(id);
-        done.complete();
-      }
-    });
-    return done.future();
-  }
-
   private static Buffer bytes(int length) {
     byte[] data = new byte[length];
     for (int i = 0; i < length; i++) {
@@ -118,7 +104,7 @@ class UdpServerVerticleTest {
       for (int size : new int[] {0, 10, 65507}) {
         all = all.compose(previous -> request(vertx, port, bytes(size)));
       }
-      all.compose(last -> eventually(vertx, () -> server.metrics().sentCount() == 3))
+      all.compose(last -> Traffic.eventually(vertx, () -> server.metrics().sentCount() == 3))
           .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
             ServerMetrics metrics = server.metrics();
             assertEquals(3, metrics.receivedCount());
@@ -159,7 +145,7 @@ class UdpServerVerticleTest {
     Buffer request = Buffer.buffer("\u0149".repeat(32753), "UTF-8");
     deploy(vertx, Mode.UPPERCASE).onComplete(ctx.succeeding(server -> {
       vertx.createDatagramSocket().send(request, server.localAddress().port(), "127.0.0.1")
-          .compose(sent -> eventually(vertx, () -> server.metrics().droppedCount() == 1))
+          .compose(sent -> Traffic.eventually(vertx, () -> server.metrics().droppedCount() == 1))
           .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
             assertEquals(65506, request.length());
             assertEquals(1, server.metrics().receivedCount());
@@ -184,7 +170,7 @@ class UdpServerVerticleTest {
   void sink_counts_and_never_answers(Vertx vertx, VertxTestContext ctx) {
     deploy(vertx, Mode.SINK).onComplete(ctx.succeeding(server -> {
       sendOnly(vertx, server.localAddress().port(), "Hello, World!", "")
-          .compose(sent -> eventually(vertx, () -> server.metrics().receivedCount() == 2))
+          .compose(sent -> Traffic.eventually(vertx, () -> server.metrics().receivedCount() == 2))
           .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
             assertEquals(0, server.metrics().sentCount());
             assertEquals(0, server.metrics().droppedCount());
@@ -203,7 +189,7 @@ class UdpServerVerticleTest {
       client.handler(packet -> ctx.failNow("a dropped reply was sent"));
       client.listen(0, "127.0.0.1")
           .compose(bound -> bound.send("hi", port, "127.0.0.1"))
-          .compose(sent -> eventually(vertx, () -> server.metrics().droppedCount() == 1))
+          .compose(sent -> Traffic.eventually(vertx, () -> server.metrics().droppedCount() == 1))
           // A request longer than the greeting passes the policy: proof the policy sees both sizes.
           .compose(v -> request(vertx, port, Buffer.buffer("x".repeat(40))))
           .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
@@ -219,7 +205,7 @@ class UdpServerVerticleTest {
   void console_shows_the_sender_and_message_like_the_lab_server(Vertx vertx, VertxTestContext ctx) {
     deploy(vertx, Mode.GREETING)
         .compose(server -> request(vertx, server.localAddress().port(), Buffer.buffer("Hello UDP Server")))
-        .compose(reply -> eventually(vertx, () -> console.toString(StandardCharsets.UTF_8).contains("Hello UDP Server")))
+        .compose(reply -> Traffic.eventually(vertx, () -> console.toString(StandardCharsets.UTF_8).contains("Hello UDP Server")))
         .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
           String line = console.toString(StandardCharsets.UTF_8).trim();
           assertTrue(line.matches("greeting from 127\\.0\\.0\\.1:\\d+ \\(16 bytes\\): Hello UDP Server"), line);
