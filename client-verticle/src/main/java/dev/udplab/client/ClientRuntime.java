@@ -52,6 +52,7 @@ public final class ClientRuntime implements AutoCloseable {
     // A registry name of our own keeps several runtimes in one JVM (tests) apart in Vert.x's static map.
     MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions()
         .setEnabled(true)
+        .setJvmMetricsEnabled(true)
         .setRegistryName("udp-client-" + UUID.randomUUID())
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
     Vertx vertx = Vertx.builder()

@@ -76,6 +76,7 @@ public final class ServerRuntime {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions()
         .setEnabled(true)
+        .setJvmMetricsEnabled(true)
         .setRegistryName("udplab-server-" + UUID.randomUUID())
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
     Vertx vertx = Vertx.builder()
