@@ -2,7 +2,7 @@
 # bench/run.sh: udplab's echo round trip against a C reference pair (recvmmsg/sendmmsg), side by side.
 #
 # usage: bench/run.sh [--quick] [--json] [--rounds N] [--sizes "64 1024"] [--c-only] [--no-flood]
-#   --quick    one round, short probes, fewer bisection steps: a smoke run of about two minutes
+#   --quick    one round, short probes, fewer bisection steps: a smoke run (about two minutes when idle)
 #   --json     the summary as one JSON object on stdout (the table then goes to stderr)
 #   --rounds N rounds of alternating C and Java phases (default 3); medians are over rounds
 #   --sizes    payload sizes in bytes (default "64 1024")
@@ -47,7 +47,8 @@ while [[ $# -gt 0 ]]; do
   esac
   shift
 done
-for s in $SIZES; do (( s >= 24 && s <= 1472 )) || usage "sizes must be 24..1472 bytes (header .. one loopback-safe datagram)"; done
+# 40: flood's smallest datagram (its header); 1472: one Ethernet-sized datagram, as on a real network
+for s in $SIZES; do (( s >= 40 && s <= 1472 )) || usage "sizes must be 40..1472 bytes"; done
 
 if (( QUICK )); then
   ROUNDS=${ROUNDS:-1} PROBE_SECONDS=0.5 KNEE_STEPS=5 KNEE_LO=10000 KNEE_HI=640000 KNEE_RETRY=0 UNPACED_COUNT=200000 RTT_SECONDS=1
@@ -223,32 +224,48 @@ flood() {
   fi
 }
 
+# probe_ok FILE RATE: the probe lost less than MAX_LOSS % and its generator really sent at >= 95 % of RATE
+# (a generator that cannot keep the pace has reached its own knee, whatever the loss).
+probe_ok() {
+  local loss achieved
+  loss=$(json_get "$1" lossPercent)
+  achieved=$(json_get "$1" sendRate)
+  PROBE_NOTE="loss $loss %, sent at $achieved pps"
+  awk -v l="$loss" -v m="$MAX_LOSS" -v a="$achieved" -v r="$2" \
+    'BEGIN { exit !(l == l + 0 && l < m && a == a + 0 && a >= 0.95 * r) }'
+}
+
 # knee GEN SIZE CONFIG: bisection (geometric) for the highest paced rate with loss < MAX_LOSS %.
 knee() {
-  local gen=$1 size=$2 config=$3 lo=$KNEE_LO hi=$KNEE_HI mid loss step passed=0 count
+  local gen=$1 size=$2 config=$3 lo=$KNEE_LO hi=$KNEE_HI mid step passed=0 count tag
   for (( step = 1; step <= KNEE_STEPS; step++ )); do
     mid=$(awk -v a="$lo" -v b="$hi" 'BEGIN { printf "%d", int(sqrt(a * b) / 100 + 0.5) * 100 }')
     count=$(awk -v r="$mid" -v s="$PROBE_SECONDS" 'BEGIN { printf "%d", r * s }')
-    flood "$gen" "$size" "$mid" "$count" "knee-$config-$size-r$ROUND-p$step"
-    loss=$(json_get "$OUT/knee-$config-$size-r$ROUND-p$step.json" lossPercent)
-    if (( KNEE_RETRY )) && ! awk -v l="$loss" -v m="$MAX_LOSS" 'BEGIN { exit !(l == l + 0 && l < m) }'; then
+    tag="knee-$config-$size-r$ROUND-p$step"
+    flood "$gen" "$size" "$mid" "$count" "$tag"
+    if (( KNEE_RETRY )) && ! probe_ok "$OUT/$tag.json" "$mid"; then
       # one retry: on a shared machine a single scheduling hiccup of a few ms overflows the receive buffer
-      log "  knee $config ${size}B probe $step: $mid pps -> loss $loss %, once more"
-      flood "$gen" "$size" "$mid" "$count" "knee-$config-$size-r$ROUND-p$step-retry"
-      loss=$(json_get "$OUT/knee-$config-$size-r$ROUND-p$step-retry.json" lossPercent)
+      log "  knee $config ${size}B probe $step: $mid pps -> $PROBE_NOTE, once more"
+      tag="$tag-retry"
+      flood "$gen" "$size" "$mid" "$count" "$tag"
     fi
-    if awk -v l="$loss" -v m="$MAX_LOSS" 'BEGIN { exit !(l == l + 0 && l < m) }'; then
+    if probe_ok "$OUT/$tag.json" "$mid"; then
       lo=$mid passed=1
     else
       hi=$mid
     fi
-    log "  knee $config ${size}B probe $step: $mid pps -> loss $loss %"
+    log "  knee $config ${size}B probe $step: $mid pps -> $PROBE_NOTE"
   done
   if (( ! passed )); then
     count=$(awk -v r="$lo" -v s="$PROBE_SECONDS" 'BEGIN { printf "%d", r * s }')
-    flood "$gen" "$size" "$lo" "$count" "knee-$config-$size-r$ROUND-p0"
-    loss=$(json_get "$OUT/knee-$config-$size-r$ROUND-p0.json" lossPercent)
-    awk -v l="$loss" -v m="$MAX_LOSS" 'BEGIN { exit !(l == l + 0 && l < m) }' || lo=0
+    tag="knee-$config-$size-r$ROUND-p0"
+    flood "$gen" "$size" "$lo" "$count" "$tag"
+    if probe_ok "$OUT/$tag.json" "$lo"; then
+      log "  knee $config ${size}B lower bound $lo pps passed: $PROBE_NOTE"
+    else
+      log "  knee $config ${size}B lower bound $lo pps failed: $PROBE_NOTE"
+      lo=0
+    fi
   fi
   record "knee_pps.$config" "$size" "$ROUND" "$lo"
   log "knee $config ${size}B: $lo pps (load $(load_average))"
