@@ -1,6 +1,8 @@
 package dev.udplab.client;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -33,6 +35,8 @@ public final class FloodVerticle extends VerticleBase {
   private final List<DatagramSocket> sockets = new ArrayList<>();
   private final Promise<FloodReport> result = Promise.promise();
   private final byte[] header = new byte[FloodPayload.HEADER_BYTES];
+  // One handler for every send: a lambda per datagram would be one more allocation on the hot path.
+  private final Handler<AsyncResult<Void>> onSent = this::onSent;
   private FloodPayload payload;
   private FloodAccount account;
   private SendPacer pacer;
@@ -135,17 +139,19 @@ public final class FloodVerticle extends VerticleBase {
     Buffer datagram = Buffer.buffer(payload.encode(sequence, System.nanoTime() - startNanos));
     DatagramSocket socket = sockets.get((int) (sequence % sockets.size()));
     inFlight++;
-    socket.send(datagram, options.target().port(), options.target().ip()).onComplete(ar -> {
-      inFlight--;
-      if (ar.succeeded()) {
-        account.sent(datagram.length());
-      } else {
-        account.sendFailed();
-      }
-      if (!sending && draining && inFlight == 0 && sendEndNanos == 0) {
-        startDrain();
-      }
-    });
+    socket.send(datagram, options.target().port(), options.target().ip()).onComplete(onSent);
+  }
+
+  private void onSent(AsyncResult<Void> ar) {
+    inFlight--;
+    if (ar.succeeded()) {
+      account.sent(payload.sizeBytes());
+    } else {
+      account.sendFailed();
+    }
+    if (!sending && draining && inFlight == 0 && sendEndNanos == 0) {
+      startDrain();
+    }
   }
 
   private void endSending() {
