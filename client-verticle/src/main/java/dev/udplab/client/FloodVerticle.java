@@ -67,13 +67,12 @@ public final class FloodVerticle extends VerticleBase {
     payload = new FloodPayload(options.sizeBytes());
     List<Future<DatagramSocket>> bound = new ArrayList<>();
     for (int i = 0; i < options.sockets(); i++) {
-      DatagramSocket socket = vertx.createDatagramSocket(options.buffers().socketOptions(options.target()));
-      DatagramReads.batch(socket);
+      DatagramSocket socket = ClientSockets.create(vertx, options.buffers(), options.target());
       socket.handler(this::onPacket);
       // ICMP errors and the like: the datagram is simply not answered, the count shows it
       socket.exceptionHandler(e -> { });
       sockets.add(socket);
-      bound.add(socket.listen(0, options.target().bindHost()));
+      bound.add(ClientSockets.listen(socket, options.target()));
     }
     return Future.all(bound);
   }

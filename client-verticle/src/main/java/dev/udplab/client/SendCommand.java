@@ -59,7 +59,7 @@ public final class SendCommand implements Callable<Integer> {
   private boolean noReply;
 
   @Option(names = "--rcvbuf", paramLabel = "BYTES", converter = ByteSizeConverter.class,
-      description = "SO_RCVBUF per socket, also the largest reply received whole: 65536, 208K (default: 64K).")
+      description = "SO_RCVBUF per socket: 65536, 208K (default: 64K).")
   private Integer receiveBufferBytes;
 
   @Option(names = "--sndbuf", paramLabel = "BYTES", converter = ByteSizeConverter.class,

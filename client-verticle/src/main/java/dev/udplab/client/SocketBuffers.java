@@ -28,8 +28,8 @@ public record SocketBuffers(Integer receiveBytes, Integer sendBytes) {
 
   /**
    * Options for a client socket talking to {@code target}: explicit {@code reuseAddress=false} (see the guide),
-   * IPv6 when the target is, and the requested sizes. Note that Vert.x also sizes its receive allocator to
-   * SO_RCVBUF, so a datagram larger than {@code receiveBytes} (default 2048 when unset) is cut.
+   * IPv6 when the target is, and the requested sizes. Vert.x also sizes its read buffer to SO_RCVBUF;
+   * {@link ClientSockets#create} replaces that with 64 KiB buffers.
    */
   public DatagramSocketOptions socketOptions(HostPort target) {
     DatagramSocketOptions options = new DatagramSocketOptions()

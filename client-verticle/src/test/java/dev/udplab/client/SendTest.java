@@ -306,4 +306,19 @@ class SendTest {
     }
   }
 
+  @Test
+  void the_receive_buffer_size_does_not_cut_or_starve_replies(Vertx vertx, VertxTestContext ctx) {
+    // Vert.x sizes each read to SO_RCVBUF: 8K cut this reply, 256M allocated 256 MB per read and lost it
+    TestUdpServer echo = server(vertx, TestUdpServer.echo(), ctx.checkpoint(2));
+    String big = "x".repeat(SendCommand.MAX_DATAGRAM_BYTES);
+    Run small = cli("send", big, "--to", echo.target(HOST), "--rcvbuf", "8K", "--metrics-port", "0");
+    Run huge = cli("send", "hi", "--to", echo.target(HOST), "--rcvbuf", "256M", "--metrics-port", "0");
+    ctx.verify(() -> {
+      assertEquals(0, small.exitCode(), small.err());
+      assertTrue(small.out().trim().endsWith("ms): " + big), "reply was cut");
+      assertEquals(0, huge.exitCode(), huge.err());
+      assertTrue(huge.out().trim().endsWith("ms): hi"), huge.out());
+    });
+  }
+
 }
