@@ -46,11 +46,11 @@ final class DemoCommand implements Callable<Integer> {
       out.println("demo: echo server on " + target.label() + " (in this process, default socket buffers)");
       out.flush();
       FloodOptions unpacedOptions = new FloodOptions(target).count(count).rate(0);
-      FloodCommand.warmUp(runtime, unpacedOptions, signal, out);
-      FloodReport unpaced = FloodCommand.runOnce(runtime, unpacedOptions, signal, out, false);
+      FloodRunner.warmUp(runtime, unpacedOptions, signal, out);
+      FloodReport unpaced = FloodRunner.run(runtime, unpacedOptions, signal, out, false);
       long rate = pacedRate(unpaced, count);
       FloodReport paced = signal.isInterrupted() ? unpaced
-          : FloodCommand.runOnce(runtime, new FloodOptions(unpacedOptions).rate(rate), signal, out, false);
+          : FloodRunner.run(runtime, new FloodOptions(unpacedOptions).rate(rate), signal, out, false);
       out.println();
       out.print(FloodReport.sideBySide("UNPACED (as fast as the socket takes them)", unpaced,
           "PACED at " + rate + " pps", paced));

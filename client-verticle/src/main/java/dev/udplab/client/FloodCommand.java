@@ -2,7 +2,6 @@ package dev.udplab.client;
 
 import dev.udplab.client.FloodOptions.Expect;
 import dev.udplab.client.FloodReport.Mode;
-import dev.udplab.client.FloodVerticle.FloodProgress;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
@@ -11,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -26,8 +24,8 @@ import picocli.CommandLine.Spec;
     description = "Flood a UDP server with numbered datagrams and report loss, duplicates, reordering and RTT.")
 final class FloodCommand implements Callable<Integer> {
 
-  /** Datagrams per second of the one-second warm-up before a sweep. */
-  static final int WARM_UP_RATE = 5000;
+  /** The loss threshold of {@code --find-max-rate} when {@code --max-loss} is not given. */
+  static final double DEFAULT_FIND_MAX_LOSS = 0.1;
 
   @Spec
   private CommandSpec spec;
@@ -130,7 +128,7 @@ final class FloodCommand implements Callable<Integer> {
       } else if (rcvbufs != null || rates != null) {
         exit = sweep(runtime, options, signal, rcvbufs, rates);
       } else {
-        FloodReport report = runOnce(runtime, options, signal, text, isTerminal());
+        FloodReport report = FloodRunner.run(runtime, options, signal, text, isTerminal());
         if (json) {
           out.println(report.toJson().encode());
         } else {
@@ -198,69 +196,6 @@ final class FloodCommand implements Callable<Integer> {
     return parsed;
   }
 
-  /**
-   * Runs one flood on {@code runtime}'s Vert.x, printing its header and interval lines (or a progress
-   * line on a terminal) to {@code text}; Ctrl-C on {@code signal} ends its send phase early.
-   */
-  static FloodReport runOnce(ClientRuntime runtime, FloodOptions options, StopSignal signal, PrintWriter text,
-      boolean terminal) {
-    SocketBuffers.Granted granted = options.buffers().granted(options.target());
-    ClientMetrics.Target meters = runtime.metrics().target(options.target().label());
-    meters.socketBuffers(granted.receiveBytes(), granted.sendBytes());
-    if (text != null) {
-      text.println(FloodReport.header(options.target().label(), options.count(),
-          options.duration().toNanos() / 1e9, options.rate(), options.sizeBytes(), granted.receiveBytes(),
-          granted.sendBytes(), options.sockets()));
-      if (!terminal) {
-        text.println(FloodReport.intervalTitle());
-      }
-      text.flush();
-    }
-    Consumer<FloodProgress> progress = p -> {
-      if (text == null) {
-        return;
-      }
-      if (terminal) {
-        text.print(FloodReport.progressLine(p.interval().second(), p.totalSent(), p.totalReceived(), p.replies()));
-      } else {
-        text.println(FloodReport.intervalLine(p.fromSeconds(), p.interval().second(), p.interval().sent(),
-            p.interval().received(), p.totalSent(), p.totalReceived(), p.replies()));
-      }
-      text.flush();
-    };
-    FloodVerticle flood = new FloodVerticle(options, meters, progress);
-    String id = runtime.vertx().deployVerticle(flood).await();
-    try {
-      signal.onStop(flood::stopSending);
-      if (signal.isInterrupted()) {
-        flood.stopSending();
-      }
-      FloodReport report = flood.run().await();
-      if (text != null) {
-        if (terminal) {
-          text.println();
-        }
-        long clientDrops = flood.clientDrops();
-        if (clientDrops >= 0 && report.mode() != Mode.SEND_ONLY) {
-          text.println("of the loss, " + clientDrops + " were dropped by this client's own receive buffer"
-              + (clientDrops > 0 ? " (the client read too slowly; raise --rcvbuf)" : ""));
-        }
-        if (flood.sendFailures() > 0) {
-          text.println(flood.sendFailures() + " sends failed (not counted as sent)");
-        }
-        if (options.expect() == Expect.AUTO && report.received() == 0 && report.sent() > 0
-            && report.mode() == Mode.SEQUENCED) {
-          text.println("no reply came back: if " + options.target().label() + " is a sink, use --expect none");
-        }
-        text.flush();
-      }
-      return report;
-    } finally {
-      signal.onStop(() -> { });
-      runtime.vertx().undeploy(id).await();
-    }
-  }
-
   private int verdict(FloodReport report) {
     if (maxLoss != null && report.mode() != Mode.SEND_ONLY && report.lossPercent() > maxLoss) {
       err.println(String.format(Locale.ROOT, "loss %.4f%% is above --max-loss %s%%", report.lossPercent(),
@@ -278,7 +213,7 @@ final class FloodCommand implements Callable<Integer> {
     List<FloodReport> reports = new ArrayList<>();
     JsonArray array = new JsonArray();
     int exit = ExitCodes.OK;
-    warmUp(runtime, base, signal, text);
+    FloodRunner.warmUp(runtime, base, signal, text);
     for (int i = 0; i < values.size() && !signal.isInterrupted(); i++) {
       int value = values.get(i);
       FloodOptions options = new FloodOptions(base);
@@ -287,7 +222,7 @@ final class FloodCommand implements Callable<Integer> {
       } else {
         options.rate(value);
       }
-      FloodReport report = runOnce(runtime, options, signal, text, isTerminal());
+      FloodReport report = FloodRunner.run(runtime, options, signal, text, isTerminal());
       reports.add(report);
       array.add(report.toJson().put("sweep", byRcvbuf ? "rcvbuf" : "rate").put("value", value));
       exit = Math.max(exit, verdict(report));
@@ -302,74 +237,32 @@ final class FloodCommand implements Callable<Integer> {
     return exit;
   }
 
-  /**
-   * A cold JVM sends and reads several times slower in its first second: one second at
-   * {@link #WARM_UP_RATE} to the same target, not reported, before runs that are compared.
-   */
-  static void warmUp(ClientRuntime runtime, FloodOptions base, StopSignal signal, PrintWriter text) {
-    FloodReport warmUp = runOnce(runtime, new FloodOptions(base).count(WARM_UP_RATE).rate(WARM_UP_RATE)
-        .duration(Duration.ofSeconds(1)).drain(Duration.ofMillis(200)), signal, null, false);
-    text.println("warm-up (not reported): " + warmUp.sent() + " datagrams at " + WARM_UP_RATE + " pps");
-    text.flush();
-  }
-
   private int findMaxRate(ClientRuntime runtime, FloodOptions base, StopSignal signal) {
-    double threshold = maxLoss == null ? 0.1 : maxLoss;
+    MaxRateSearch search = new MaxRateSearch(maxLoss == null ? DEFAULT_FIND_MAX_LOSS : maxLoss);
+    double threshold = search.thresholdPercent();
     Duration probe = base.duration().isZero() ? Duration.ofSeconds(2) : base.duration();
-    JsonArray probesJson = new JsonArray();
+    JsonArray probes = new JsonArray();
     text.println(String.format(Locale.ROOT, "find-max-rate: probes of %.1f s, loss threshold %s%%",
         probe.toNanos() / 1e9, threshold));
-    // the unpaced probe warms the JVM up and gives a first bound; grow the bound while it holds, then bisect
-    FloodReport unpaced = probe(runtime, base, 0, probe, signal, probesJson, threshold);
-    long unpacedRate = Math.max(1000, Math.round(unpaced.sendRate()));
-    boolean unpacedWithin = unpaced.lossPercent() <= threshold;
-    long low = unpacedWithin ? unpacedRate : 0;
-    long high = unpacedWithin ? 2 * unpacedRate : unpacedRate;
-    int probes = 0;
-    while (probes < 6 && !signal.isInterrupted()
-        && within(probe(runtime, base, high, probe, signal, probesJson, threshold), high, threshold)) {
-      low = high;
-      high *= 2;
-      probes++;
-    }
-    for (; probes < 12 && high - low > Math.max(100, high / 50) && !signal.isInterrupted(); probes++) {
-      long mid = (low + high) / 2;
-      if (within(probe(runtime, base, mid, probe, signal, probesJson, threshold), mid, threshold)) {
-        low = mid;
-      } else {
-        high = mid;
-      }
-    }
-    long answer = low;
+    long answer = search.search(rate -> {
+      FloodOptions options = new FloodOptions(base).rate(rate).duration(probe)
+          .count(rate == 0 ? base.count() : Math.max(1, rate * probe.toMillis() / 1000));
+      FloodReport report = FloodRunner.run(runtime, options, signal, null, false);
+      probes.add(report.toJson().put("rate", rate));
+      text.println(FloodReport.probeLine(probes.size(), rate, report, search.verdict(report, rate)));
+      text.flush();
+      return report;
+    }, signal::isInterrupted);
     text.println(answer > 0
         ? String.format(Locale.ROOT, "max rate within %s%% loss: %d pps", threshold, answer)
         : "no probed rate stayed within " + threshold + "% loss");
     text.flush();
     if (json) {
-      out.println(new JsonObject().put("maxRate", answer).put("maxLossPercent", threshold).put("probes", probesJson)
+      out.println(new JsonObject().put("maxRate", answer).put("maxLossPercent", threshold).put("probes", probes)
           .encode());
       out.flush();
     }
     return answer > 0 ? ExitCodes.OK : ExitCodes.NO_REPLY;
-  }
-
-  /** A probe passes when its loss is within the threshold and the client really sent at about that rate. */
-  private static boolean within(FloodReport report, long rate, double threshold) {
-    return report.lossPercent() <= threshold && report.sendRate() >= 0.9 * rate;
-  }
-
-  private FloodReport probe(ClientRuntime runtime, FloodOptions base, long probeRate, Duration probe,
-      StopSignal signal, JsonArray probes, double threshold) {
-    FloodOptions options = new FloodOptions(base).rate(probeRate).duration(probe)
-        .count(probeRate == 0 ? base.count() : Math.max(1, probeRate * probe.toMillis() / 1000));
-    FloodReport report = runOnce(runtime, options, signal, null, false);
-    probes.add(report.toJson().put("rate", probeRate));
-    text.println(String.format(Locale.ROOT, "probe %2d  rate %9s  sent %9d  received %9d  loss %8.4f%%  %s",
-        probes.size(), probeRate == 0 ? "unpaced" : Long.toString(probeRate), report.sent(), report.received(),
-        report.lossPercent(), probeRate == 0 || within(report, probeRate, threshold) ? "ok"
-            : report.lossPercent() > threshold ? "over" : "client too slow"));
-    text.flush();
-    return report;
   }
 
   private void linger(ClientRuntime runtime, StopSignal signal) throws InterruptedException {
