@@ -25,7 +25,7 @@ final class DemoCommand implements Callable<Integer> {
       description = "Datagrams per run (default ${DEFAULT-VALUE}).")
   private long count;
 
-  @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "0",
+  @Option(names = "--metrics-port", paramLabel = "PORT", converter = MetricsPortConverter.class, defaultValue = "0",
       description = "Serve Prometheus metrics on 127.0.0.1:PORT/metrics (default ${DEFAULT-VALUE} = off).")
   private int metricsPort;
 
@@ -34,9 +34,6 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     if (count < 1 || count > 10_000_000) {
       throw new ParameterException(spec.commandLine(), "--count must be 1..10000000: " + count);
-    }
-    if (metricsPort < 0 || metricsPort > 65535) {
-      throw new ParameterException(spec.commandLine(), "--metrics-port must be 0..65535: " + metricsPort);
     }
     StopSignal signal = StopSignal.install();
     try (ClientRuntime runtime = ClientRuntime.start(metricsPort)) {

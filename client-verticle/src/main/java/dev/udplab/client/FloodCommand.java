@@ -77,7 +77,7 @@ final class FloodCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print exactly one JSON document on stdout; everything else on stderr.")
   private boolean json;
 
-  @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9102",
+  @Option(names = "--metrics-port", paramLabel = "PORT", converter = MetricsPortConverter.class, defaultValue = "9102",
       description = "Serve Prometheus metrics on 127.0.0.1:PORT/metrics (default ${DEFAULT-VALUE}, 0 = off).")
   private int metricsPort;
 
@@ -151,11 +151,11 @@ final class FloodCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw usage(e.getMessage());
     }
-    if (metricsPort < 0 || metricsPort > 65535) {
-      throw usage("--metrics-port must be 0..65535: " + metricsPort);
-    }
     if (maxLoss != null && (maxLoss < 0 || maxLoss > 100 || maxLoss.isNaN())) {
       throw usage("--max-loss must be a percentage 0..100: " + maxLoss);
+    }
+    if (findMaxRate && options.expect() == Expect.NONE) {
+      throw usage("--find-max-rate needs replies to measure loss: not with --expect none");
     }
     if (count == 0 && duration.isZero() && (findMaxRate || sweepRcvbuf != null || sweepRate != null)) {
       throw usage("--count 0 needs --duration with --find-max-rate or a sweep");

@@ -40,11 +40,15 @@ class FloodCommandTest {
   @ParameterizedTest
   @ValueSource(strings = {"--size=39", "--size=65508", "--size=-1", "--rate=-5", "--rate=abc", "--count=-1",
       "--sockets=0", "--drain=5parsecs", "--max-loss=101", "--expect=maybe", "--sweep-rcvbuf=8K,lots",
-      "--sweep-rate=1000,-2", "--to=127.0.0.1:70000"})
+      "--sweep-rate=1000,-2", "--to=127.0.0.1:70000", "--rate=1000000001", "--metrics-port=70000",
+      "--metrics-port=-1", "--find-max-rate --expect=none", "--to=no-such-host.invalid:20001"})
   void bad_values_are_usage_errors(String arg) {
-    Run r = run("flood", arg, "--metrics-port", "0");
+    // the metrics port off unless it is the value under test (picocli refuses an option given twice)
+    String[] args = ((arg.startsWith("--metrics-port") ? "flood " : "flood --metrics-port=0 ") + arg).split(" ");
+    Run r = run(args);
     assertEquals(ExitCodes.USAGE, r.exit(), r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().contains(arg.split("[= ]")[0]), "the line names the option: " + r.err());
     assertTrue(r.out().isEmpty());
   }
 
