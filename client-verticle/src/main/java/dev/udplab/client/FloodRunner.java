@@ -33,6 +33,10 @@ final class FloodRunner {
       text.println(FloodReport.header(options.target().label(), options.count(),
           options.duration().toNanos() / 1e9, options.rate(), options.sizeBytes(), granted.receiveBytes(),
           granted.sendBytes(), options.sockets()));
+      String shortfall = options.buffers().shortfall(granted);
+      if (shortfall != null) {
+        text.println(shortfall);
+      }
       if (!terminal) {
         text.println(FloodReport.intervalTitle());
       }

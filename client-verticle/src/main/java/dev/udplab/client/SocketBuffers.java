@@ -45,6 +45,24 @@ public record SocketBuffers(Integer receiveBytes, Integer sendBytes) {
     return options;
   }
 
+  /**
+   * A line for the user when the kernel granted less than these requests (Linux caps them at
+   * {@code net.core.rmem_max} / {@code wmem_max} before doubling), or null when it granted them in full.
+   */
+  public String shortfall(Granted granted) {
+    String receive = shortfall("--rcvbuf", receiveBytes, granted.receiveBytes(), "net.core.rmem_max");
+    String send = shortfall("--sndbuf", sendBytes, granted.sendBytes(), "net.core.wmem_max");
+    return receive == null ? send : send == null ? receive : receive + "; " + send;
+  }
+
+  static String shortfall(String option, Integer requested, int granted, String sysctl) {
+    if (requested == null || granted >= (LINUX ? 2L : 1L) * requested) {
+      return null;
+    }
+    return option + " " + requested + " was capped: the kernel granted " + granted + " (raise " + sysctl
+        + " to get more)";
+  }
+
   /** The sizes the kernel grants a socket of {@code target}'s family for these requests. */
   public Granted granted(HostPort target) {
     StandardProtocolFamily family = target.isIpv6() ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
