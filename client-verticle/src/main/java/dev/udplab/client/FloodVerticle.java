@@ -198,7 +198,15 @@ public final class FloodVerticle extends VerticleBase {
     vertx.cancelTimer(intervalTimer);
     finished = true;
     SocketBuffers.Granted granted = options.buffers().granted(options.target());
-    result.complete(account.finish(sendEndNanos, granted.receiveBytes(), granted.sendBytes()));
+    double from = account.intervalStartSeconds();
+    boolean pending = account.intervalPending();
+    FloodReport report = account.finish(sendEndNanos, granted.receiveBytes(), granted.sendBytes());
+    if (pending) {
+      // the last, partial interval: without it the printed lines would not add up to the summary
+      progress.accept(new FloodProgress(from, report.intervals().get(report.intervals().size() - 1), report.sent(),
+          report.received(), report.mode() != FloodReport.Mode.SEND_ONLY));
+    }
+    result.complete(report);
   }
 
   /**
