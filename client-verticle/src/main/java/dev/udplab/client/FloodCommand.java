@@ -31,7 +31,8 @@ final class FloodCommand implements Callable<Integer> {
   private CommandSpec spec;
 
   @Option(names = "--to", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
-      description = "Target (default 127.0.0.1:20001; IPv6 as [::1]:PORT).")
+      defaultValue = SendOptions.DEFAULT_TARGET,
+      description = "Target (default ${DEFAULT-VALUE}; IPv6 as [::1]:PORT).")
   private HostPort target;
 
   @Option(names = "--count", paramLabel = "N", defaultValue = "20000",
@@ -145,7 +146,7 @@ final class FloodCommand implements Callable<Integer> {
   private FloodOptions options() {
     FloodOptions options;
     try {
-      options = new FloodOptions(target == null ? HostPort.parse("127.0.0.1:20001") : target)
+      options = new FloodOptions(target)
           .count(count).duration(duration).rate(rate).sizeBytes(size).buffers(new SocketBuffers(rcvbuf, sndbuf))
           .sockets(sockets).drain(drain).interval(interval).expect(parseExpect(expect)).validate();
     } catch (IllegalArgumentException e) {

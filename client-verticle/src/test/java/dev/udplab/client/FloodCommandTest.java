@@ -43,6 +43,16 @@ class FloodCommandTest {
   }
 
   @Test
+  void help_shows_the_contract_defaults() {
+    SendTest.Run r = run("flood", "--help");
+    assertEquals(ExitCodes.OK, r.exitCode(), r.err());
+    String help = r.out().replaceAll("\\s+", " ");
+    assertTrue(help.contains("Target (default 127.0.0.1:20001;"), help);
+    assertTrue(help.contains("(default 20000); 0 = until --duration or Ctrl-C"), help);
+    assertTrue(help.contains("(default 9102, 0 = off)"), help);
+  }
+
+  @Test
   void json_is_one_object_and_max_loss_exits_3(Vertx vertx) {
     MisbehavingServer server = new MisbehavingServer(0).drop(s -> s % 10 == 9);
     vertx.deployVerticle(server).await();
