@@ -116,8 +116,12 @@ final class FloodCommand implements Callable<Integer> {
     if (modes > 1) {
       throw usage("choose one of --find-max-rate, --sweep-rcvbuf, --sweep-rate");
     }
-    List<Integer> rcvbufs = sweepRcvbuf == null ? null : parseList(sweepRcvbuf, "--sweep-rcvbuf", true);
-    List<Integer> rates = sweepRate == null ? null : parseList(sweepRate, "--sweep-rate", false);
+    Sweep sweep;
+    try {
+      sweep = sweepRcvbuf != null ? Sweep.rcvbuf(sweepRcvbuf) : sweepRate != null ? Sweep.rate(sweepRate) : null;
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    }
     StopSignal signal = StopSignal.install();
     try (ClientRuntime runtime = ClientRuntime.start(metricsPort)) {
       if (runtime.metricsUrl() != null) {
@@ -126,8 +130,8 @@ final class FloodCommand implements Callable<Integer> {
       int exit;
       if (findMaxRate) {
         exit = findMaxRate(runtime, options, signal);
-      } else if (rcvbufs != null || rates != null) {
-        exit = sweep(runtime, options, signal, rcvbufs, rates);
+      } else if (sweep != null) {
+        exit = sweep(runtime, options, signal, sweep);
       } else {
         FloodReport report = FloodRunner.run(runtime, options, signal, text, isTerminal());
         if (json) {
@@ -179,24 +183,6 @@ final class FloodCommand implements Callable<Integer> {
     }
   }
 
-  private List<Integer> parseList(List<String> values, String name, boolean bytes) {
-    List<Integer> parsed = new ArrayList<>();
-    for (String v : values) {
-      try {
-        int value = bytes ? ByteSizes.parse(v) : Integer.parseInt(v.trim());
-        if (value < 0) {
-          throw new IllegalArgumentException(name + " values must not be negative: " + v);
-        }
-        parsed.add(value);
-      } catch (NumberFormatException e) {
-        throw usage(name + ": '" + v + "' is not a number");
-      } catch (IllegalArgumentException e) {
-        throw usage(name + ": " + e.getMessage());
-      }
-    }
-    return parsed;
-  }
-
   private int verdict(FloodReport report) {
     if (maxLoss != null && report.mode() != Mode.SEND_ONLY && report.lossPercent() > maxLoss) {
       err.println(String.format(Locale.ROOT, "loss %.4f%% is above --max-loss %s%%", report.lossPercent(),
@@ -206,30 +192,19 @@ final class FloodCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private int sweep(ClientRuntime runtime, FloodOptions base, StopSignal signal, List<Integer> rcvbufs,
-      List<Integer> rates) {
-    boolean byRcvbuf = rcvbufs != null;
-    List<String> labels = byRcvbuf ? sweepRcvbuf : sweepRate;
-    List<Integer> values = byRcvbuf ? rcvbufs : rates;
+  private int sweep(ClientRuntime runtime, FloodOptions base, StopSignal signal, Sweep sweep) {
     List<FloodReport> reports = new ArrayList<>();
     JsonArray array = new JsonArray();
     int exit = ExitCodes.OK;
     FloodRunner.warmUp(runtime, base, signal, text);
-    for (int i = 0; i < values.size() && !signal.isInterrupted(); i++) {
-      int value = values.get(i);
-      FloodOptions options = new FloodOptions(base);
-      if (byRcvbuf) {
-        options.buffers(new SocketBuffers(value, base.buffers().sendBytes()));
-      } else {
-        options.rate(value);
-      }
-      FloodReport report = FloodRunner.run(runtime, options, signal, text, isTerminal());
+    for (int i = 0; i < sweep.values().size() && !signal.isInterrupted(); i++) {
+      FloodReport report = FloodRunner.run(runtime, sweep.options(base, i), signal, text, isTerminal());
       reports.add(report);
-      array.add(report.toJson().put("sweep", byRcvbuf ? "rcvbuf" : "rate").put("value", value));
+      array.add(sweep.json(report, i));
       exit = Math.max(exit, verdict(report));
     }
     text.println();
-    text.print(FloodReport.sweepTable(byRcvbuf ? "rcvbuf" : "rate", labels.subList(0, reports.size()), reports));
+    text.print(FloodReport.sweepTable(sweep.name(), sweep.labels().subList(0, reports.size()), reports));
     text.flush();
     if (json) {
       out.println(array.encode());
