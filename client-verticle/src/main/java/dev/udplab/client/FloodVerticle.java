@@ -15,8 +15,8 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * One flood: K sockets bound on start, then {@link #run()} sends on a 1 ms tick (paced: the pacer's
- * deficit; unpaced: one bounded batch) and reads replies all along. A tick sends for at most half of
+ * One flood: K sockets bound on start, then {@link #run()} sends on a 1 ms tick what {@link SendSchedule}
+ * allows (paced: the pacer's deficit; unpaced: one bounded batch) and reads replies all along. A tick sends for at most half of
  * it, leaving the event loop time to read (batched by {@link DatagramReads}); batches chained back to
  * back with {@code runOnContext} starved the reads. After the last send it waits {@code --drain} and
  * completes with the report. Everything runs on this verticle's event loop; {@link #stopSending()} may
@@ -24,8 +24,6 @@ import java.util.function.Consumer;
  */
 public final class FloodVerticle extends VerticleBase {
 
-  /** Sends not yet completed by the kernel; above this the sender waits (bounds Netty's queue). */
-  static final int SEND_WINDOW = 4096;
   /** Longest time one tick may spend sending. */
   static final long SEND_BUDGET_NANOS = SendPacer.TICK_NANOS / 2;
 
@@ -39,10 +37,9 @@ public final class FloodVerticle extends VerticleBase {
   private final Handler<AsyncResult<Void>> onSent = this::onSent;
   private FloodPayload payload;
   private FloodAccount account;
-  private SendPacer pacer;
+  private SendSchedule schedule;
   private long startNanos;
   private long sendEndNanos;
-  private long deadlineNanos;
   private int inFlight;
   private boolean sending;
   private boolean stopped;
@@ -96,8 +93,7 @@ public final class FloodVerticle extends VerticleBase {
   private void begin() {
     startNanos = System.nanoTime();
     account = new FloodAccount(options.target().label(), options.expect(), meters, startNanos);
-    pacer = new SendPacer(options.rate(), startNanos);
-    deadlineNanos = options.duration().isZero() ? Long.MAX_VALUE : startNanos + options.duration().toNanos();
+    schedule = new SendSchedule(options.count(), options.duration().toNanos(), options.rate(), startNanos);
     sending = true;
     intervalTimer = vertx.setPeriodic(options.interval().toMillis() == 0 ? 1 : options.interval().toMillis(),
         id -> reportInterval());
@@ -114,21 +110,18 @@ public final class FloodVerticle extends VerticleBase {
       return;
     }
     long now = System.nanoTime();
-    if (now >= deadlineNanos) {
+    if (schedule.over(now, account.attempted())) {
       endSending();
       return;
     }
-    long due = Math.min(pacer.due(now), SEND_WINDOW - inFlight);
-    if (options.count() > 0) {
-      due = Math.min(due, options.count() - account.attempted());
-    }
+    long due = schedule.due(now, account.attempted(), inFlight);
     long done = 0;
     while (done < due && ((done & 15) != 0 || System.nanoTime() - now < SEND_BUDGET_NANOS)) {
       sendOne();
       done++;
     }
-    pacer.sent(done);
-    if (options.count() > 0 && account.attempted() >= options.count()) {
+    schedule.sent(done);
+    if (schedule.over(now, account.attempted())) {
       endSending();
     }
   }
