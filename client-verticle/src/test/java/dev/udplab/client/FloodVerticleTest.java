@@ -195,6 +195,20 @@ class FloodVerticleTest {
   }
 
   @Test
+  void count_0_sends_until_the_duration_is_up(Vertx vertx, VertxTestContext ctx) {
+    MisbehavingServer server = deploy(vertx, new MisbehavingServer(0));
+    FloodOptions options = Floods.options(server.port(), 0, 2000).duration(Duration.ofMillis(300));
+    Floods.run(vertx, options).onComplete(ctx.succeeding(report -> ctx.verify(() -> {
+      // the pacer allows 600 in 300 ms; a stalled machine sends fewer, never more
+      assertTrue(report.sent() > 0 && report.sent() <= 600, "sent " + report.sent());
+      assertTrue(report.elapsedSeconds() >= 0.3, "elapsed " + report.elapsedSeconds());
+      assertEquals(report.sent(), report.received());
+      assertEquals(0, report.lost());
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
   void server_restarted_mid_flood_shows_as_loss(Vertx vertx, VertxTestContext ctx) {
     MisbehavingServer first = new MisbehavingServer(0);
     String[] firstId = new String[1];
