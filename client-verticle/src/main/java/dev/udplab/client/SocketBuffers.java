@@ -2,7 +2,6 @@ package dev.udplab.client;
 
 import io.vertx.core.datagram.DatagramSocketOptions;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
@@ -63,7 +62,11 @@ public record SocketBuffers(Integer receiveBytes, Integer sendBytes) {
         + " to get more)";
   }
 
-  /** The sizes the kernel grants a socket of {@code target}'s family for these requests. */
+  /**
+   * The sizes the kernel grants a socket of {@code target}'s family for these requests.
+   *
+   * @throws CommandException with exit code 4 when no socket of that family can be opened
+   */
   public Granted granted(HostPort target) {
     StandardProtocolFamily family = target.isIpv6() ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
     try (DatagramChannel probe = DatagramChannel.open(family)) {
@@ -78,8 +81,10 @@ public record SocketBuffers(Integer receiveBytes, Integer sendBytes) {
       int factor = LINUX ? 2 : 1;
       return new Granted(factor * probe.getOption(StandardSocketOptions.SO_RCVBUF),
           factor * probe.getOption(StandardSocketOptions.SO_SNDBUF));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    } catch (IOException | UnsupportedOperationException e) {
+      // e.g. an IPv6 target on a machine without IPv6: the user's to fix, not a stack trace
+      throw CommandException.environment("cannot open a UDP socket for " + target.label() + " ("
+          + (target.isIpv6() ? "IPv6" : "IPv4") + "): " + e.getMessage());
     }
   }
 }
