@@ -25,7 +25,7 @@ final class DemoCommand implements Callable<Integer> {
       description = "Datagrams per run (default ${DEFAULT-VALUE}).")
   private long count;
 
-  @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "0",
+  @Option(names = "--metrics-port", paramLabel = "PORT", converter = MetricsPortConverter.class, defaultValue = "0",
       description = "Serve Prometheus metrics on 127.0.0.1:PORT/metrics (default ${DEFAULT-VALUE} = off).")
   private int metricsPort;
 
@@ -35,9 +35,6 @@ final class DemoCommand implements Callable<Integer> {
     if (count < 1 || count > 10_000_000) {
       throw new ParameterException(spec.commandLine(), "--count must be 1..10000000: " + count);
     }
-    if (metricsPort < 0 || metricsPort > 65535) {
-      throw new ParameterException(spec.commandLine(), "--metrics-port must be 0..65535: " + metricsPort);
-    }
     StopSignal signal = StopSignal.install();
     try (ClientRuntime runtime = ClientRuntime.start(metricsPort)) {
       DemoEchoVerticle echo = new DemoEchoVerticle();
@@ -46,11 +43,11 @@ final class DemoCommand implements Callable<Integer> {
       out.println("demo: echo server on " + target.label() + " (in this process, default socket buffers)");
       out.flush();
       FloodOptions unpacedOptions = new FloodOptions(target).count(count).rate(0);
-      FloodCommand.warmUp(runtime, unpacedOptions, signal, out);
-      FloodReport unpaced = FloodCommand.runOnce(runtime, unpacedOptions, signal, out, false);
+      FloodRunner.warmUp(runtime, unpacedOptions, signal, out);
+      FloodReport unpaced = FloodRunner.run(runtime, unpacedOptions, signal, out, false);
       long rate = pacedRate(unpaced, count);
       FloodReport paced = signal.isInterrupted() ? unpaced
-          : FloodCommand.runOnce(runtime, new FloodOptions(unpacedOptions).rate(rate), signal, out, false);
+          : FloodRunner.run(runtime, new FloodOptions(unpacedOptions).rate(rate), signal, out, false);
       out.println();
       out.print(FloodReport.sideBySide("UNPACED (as fast as the socket takes them)", unpaced,
           "PACED at " + rate + " pps", paced));

@@ -2,7 +2,6 @@ package dev.udplab.client;
 
 import dev.udplab.client.FloodOptions.Expect;
 import dev.udplab.client.FloodReport.Mode;
-import dev.udplab.client.FloodVerticle.FloodProgress;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
@@ -11,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -26,14 +24,15 @@ import picocli.CommandLine.Spec;
     description = "Flood a UDP server with numbered datagrams and report loss, duplicates, reordering and RTT.")
 final class FloodCommand implements Callable<Integer> {
 
-  /** Datagrams per second of the one-second warm-up before a sweep. */
-  static final int WARM_UP_RATE = 5000;
+  /** The loss threshold of {@code --find-max-rate} when {@code --max-loss} is not given. */
+  static final double DEFAULT_FIND_MAX_LOSS = 0.1;
 
   @Spec
   private CommandSpec spec;
 
   @Option(names = "--to", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
-      description = "Target (default 127.0.0.1:20001; IPv6 as [::1]:PORT).")
+      defaultValue = SendOptions.DEFAULT_TARGET,
+      description = "Target (default ${DEFAULT-VALUE}; IPv6 as [::1]:PORT).")
   private HostPort target;
 
   @Option(names = "--count", paramLabel = "N", defaultValue = "20000",
@@ -79,7 +78,7 @@ final class FloodCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print exactly one JSON document on stdout; everything else on stderr.")
   private boolean json;
 
-  @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9102",
+  @Option(names = "--metrics-port", paramLabel = "PORT", converter = MetricsPortConverter.class, defaultValue = "9102",
       description = "Serve Prometheus metrics on 127.0.0.1:PORT/metrics (default ${DEFAULT-VALUE}, 0 = off).")
   private int metricsPort;
 
@@ -117,8 +116,12 @@ final class FloodCommand implements Callable<Integer> {
     if (modes > 1) {
       throw usage("choose one of --find-max-rate, --sweep-rcvbuf, --sweep-rate");
     }
-    List<Integer> rcvbufs = sweepRcvbuf == null ? null : parseList(sweepRcvbuf, "--sweep-rcvbuf", true);
-    List<Integer> rates = sweepRate == null ? null : parseList(sweepRate, "--sweep-rate", false);
+    Sweep sweep;
+    try {
+      sweep = sweepRcvbuf != null ? Sweep.rcvbuf(sweepRcvbuf) : sweepRate != null ? Sweep.rate(sweepRate) : null;
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    }
     StopSignal signal = StopSignal.install();
     try (ClientRuntime runtime = ClientRuntime.start(metricsPort)) {
       if (runtime.metricsUrl() != null) {
@@ -127,10 +130,10 @@ final class FloodCommand implements Callable<Integer> {
       int exit;
       if (findMaxRate) {
         exit = findMaxRate(runtime, options, signal);
-      } else if (rcvbufs != null || rates != null) {
-        exit = sweep(runtime, options, signal, rcvbufs, rates);
+      } else if (sweep != null) {
+        exit = sweep(runtime, options, signal, sweep);
       } else {
-        FloodReport report = runOnce(runtime, options, signal, text, isTerminal());
+        FloodReport report = FloodRunner.run(runtime, options, signal, text, isTerminal());
         if (json) {
           out.println(report.toJson().encode());
         } else {
@@ -147,17 +150,17 @@ final class FloodCommand implements Callable<Integer> {
   private FloodOptions options() {
     FloodOptions options;
     try {
-      options = new FloodOptions(target == null ? HostPort.parse("127.0.0.1:20001") : target)
+      options = new FloodOptions(target)
           .count(count).duration(duration).rate(rate).sizeBytes(size).buffers(new SocketBuffers(rcvbuf, sndbuf))
           .sockets(sockets).drain(drain).interval(interval).expect(parseExpect(expect)).validate();
     } catch (IllegalArgumentException e) {
       throw usage(e.getMessage());
     }
-    if (metricsPort < 0 || metricsPort > 65535) {
-      throw usage("--metrics-port must be 0..65535: " + metricsPort);
-    }
     if (maxLoss != null && (maxLoss < 0 || maxLoss > 100 || maxLoss.isNaN())) {
       throw usage("--max-loss must be a percentage 0..100: " + maxLoss);
+    }
+    if (findMaxRate && options.expect() == Expect.NONE) {
+      throw usage("--find-max-rate needs replies to measure loss: not with --expect none");
     }
     if (count == 0 && duration.isZero() && (findMaxRate || sweepRcvbuf != null || sweepRate != null)) {
       throw usage("--count 0 needs --duration with --find-max-rate or a sweep");
@@ -180,87 +183,6 @@ final class FloodCommand implements Callable<Integer> {
     }
   }
 
-  private List<Integer> parseList(List<String> values, String name, boolean bytes) {
-    List<Integer> parsed = new ArrayList<>();
-    for (String v : values) {
-      try {
-        int value = bytes ? ByteSizes.parse(v) : Integer.parseInt(v.trim());
-        if (value < 0) {
-          throw new IllegalArgumentException(name + " values must not be negative: " + v);
-        }
-        parsed.add(value);
-      } catch (NumberFormatException e) {
-        throw usage(name + ": '" + v + "' is not a number");
-      } catch (IllegalArgumentException e) {
-        throw usage(name + ": " + e.getMessage());
-      }
-    }
-    return parsed;
-  }
-
-  /**
-   * Runs one flood on {@code runtime}'s Vert.x, printing its header and interval lines (or a progress
-   * line on a terminal) to {@code text}; Ctrl-C on {@code signal} ends its send phase early.
-   */
-  static FloodReport runOnce(ClientRuntime runtime, FloodOptions options, StopSignal signal, PrintWriter text,
-      boolean terminal) {
-    SocketBuffers.Granted granted = options.buffers().granted(options.target());
-    ClientMetrics.Target meters = runtime.metrics().target(options.target().label());
-    meters.socketBuffers(granted.receiveBytes(), granted.sendBytes());
-    if (text != null) {
-      text.println(FloodReport.header(options.target().label(), options.count(),
-          options.duration().toNanos() / 1e9, options.rate(), options.sizeBytes(), granted.receiveBytes(),
-          granted.sendBytes(), options.sockets()));
-      if (!terminal) {
-        text.println(FloodReport.intervalTitle());
-      }
-      text.flush();
-    }
-    Consumer<FloodProgress> progress = p -> {
-      if (text == null) {
-        return;
-      }
-      if (terminal) {
-        text.print(FloodReport.progressLine(p.interval().second(), p.totalSent(), p.totalReceived(), p.replies()));
-      } else {
-        text.println(FloodReport.intervalLine(p.fromSeconds(), p.interval().second(), p.interval().sent(),
-            p.interval().received(), p.totalSent(), p.totalReceived(), p.replies()));
-      }
-      text.flush();
-    };
-    FloodVerticle flood = new FloodVerticle(options, meters, progress);
-    String id = runtime.vertx().deployVerticle(flood).await();
-    try {
-      signal.onStop(flood::stopSending);
-      if (signal.isInterrupted()) {
-        flood.stopSending();
-      }
-      FloodReport report = flood.run().await();
-      if (text != null) {
-        if (terminal) {
-          text.println();
-        }
-        long clientDrops = flood.clientDrops();
-        if (clientDrops >= 0 && report.mode() != Mode.SEND_ONLY) {
-          text.println("of the loss, " + clientDrops + " were dropped by this client's own receive buffer"
-              + (clientDrops > 0 ? " (the client read too slowly; raise --rcvbuf)" : ""));
-        }
-        if (flood.sendFailures() > 0) {
-          text.println(flood.sendFailures() + " sends failed (not counted as sent)");
-        }
-        if (options.expect() == Expect.AUTO && report.received() == 0 && report.sent() > 0
-            && report.mode() == Mode.SEQUENCED) {
-          text.println("no reply came back: if " + options.target().label() + " is a sink, use --expect none");
-        }
-        text.flush();
-      }
-      return report;
-    } finally {
-      signal.onStop(() -> { });
-      runtime.vertx().undeploy(id).await();
-    }
-  }
-
   private int verdict(FloodReport report) {
     if (maxLoss != null && report.mode() != Mode.SEND_ONLY && report.lossPercent() > maxLoss) {
       err.println(String.format(Locale.ROOT, "loss %.4f%% is above --max-loss %s%%", report.lossPercent(),
@@ -270,30 +192,19 @@ final class FloodCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private int sweep(ClientRuntime runtime, FloodOptions base, StopSignal signal, List<Integer> rcvbufs,
-      List<Integer> rates) {
-    boolean byRcvbuf = rcvbufs != null;
-    List<String> labels = byRcvbuf ? sweepRcvbuf : sweepRate;
-    List<Integer> values = byRcvbuf ? rcvbufs : rates;
+  private int sweep(ClientRuntime runtime, FloodOptions base, StopSignal signal, Sweep sweep) {
     List<FloodReport> reports = new ArrayList<>();
     JsonArray array = new JsonArray();
     int exit = ExitCodes.OK;
-    warmUp(runtime, base, signal, text);
-    for (int i = 0; i < values.size() && !signal.isInterrupted(); i++) {
-      int value = values.get(i);
-      FloodOptions options = new FloodOptions(base);
-      if (byRcvbuf) {
-        options.buffers(new SocketBuffers(value, base.buffers().sendBytes()));
-      } else {
-        options.rate(value);
-      }
-      FloodReport report = runOnce(runtime, options, signal, text, isTerminal());
+    FloodRunner.warmUp(runtime, base, signal, text);
+    for (int i = 0; i < sweep.values().size() && !signal.isInterrupted(); i++) {
+      FloodReport report = FloodRunner.run(runtime, sweep.options(base, i), signal, text, isTerminal());
       reports.add(report);
-      array.add(report.toJson().put("sweep", byRcvbuf ? "rcvbuf" : "rate").put("value", value));
+      array.add(sweep.json(report, i));
       exit = Math.max(exit, verdict(report));
     }
     text.println();
-    text.print(FloodReport.sweepTable(byRcvbuf ? "rcvbuf" : "rate", labels.subList(0, reports.size()), reports));
+    text.print(FloodReport.sweepTable(sweep.name(), sweep.labels().subList(0, reports.size()), reports));
     text.flush();
     if (json) {
       out.println(array.encode());
@@ -302,74 +213,32 @@ final class FloodCommand implements Callable<Integer> {
     return exit;
   }
 
-  /**
-   * A cold JVM sends and reads several times slower in its first second: one second at
-   * {@link #WARM_UP_RATE} to the same target, not reported, before runs that are compared.
-   */
-  static void warmUp(ClientRuntime runtime, FloodOptions base, StopSignal signal, PrintWriter text) {
-    FloodReport warmUp = runOnce(runtime, new FloodOptions(base).count(WARM_UP_RATE).rate(WARM_UP_RATE)
-        .duration(Duration.ofSeconds(1)).drain(Duration.ofMillis(200)), signal, null, false);
-    text.println("warm-up (not reported): " + warmUp.sent() + " datagrams at " + WARM_UP_RATE + " pps");
-    text.flush();
-  }
-
   private int findMaxRate(ClientRuntime runtime, FloodOptions base, StopSignal signal) {
-    double threshold = maxLoss == null ? 0.1 : maxLoss;
+    MaxRateSearch search = new MaxRateSearch(maxLoss == null ? DEFAULT_FIND_MAX_LOSS : maxLoss);
+    double threshold = search.thresholdPercent();
     Duration probe = base.duration().isZero() ? Duration.ofSeconds(2) : base.duration();
-    JsonArray probesJson = new JsonArray();
+    JsonArray probes = new JsonArray();
     text.println(String.format(Locale.ROOT, "find-max-rate: probes of %.1f s, loss threshold %s%%",
         probe.toNanos() / 1e9, threshold));
-    // the unpaced probe warms the JVM up and gives a first bound; grow the bound while it holds, then bisect
-    FloodReport unpaced = probe(runtime, base, 0, probe, signal, probesJson, threshold);
-    long unpacedRate = Math.max(1000, Math.round(unpaced.sendRate()));
-    boolean unpacedWithin = unpaced.lossPercent() <= threshold;
-    long low = unpacedWithin ? unpacedRate : 0;
-    long high = unpacedWithin ? 2 * unpacedRate : unpacedRate;
-    int probes = 0;
-    while (probes < 6 && !signal.isInterrupted()
-        && within(probe(runtime, base, high, probe, signal, probesJson, threshold), high, threshold)) {
-      low = high;
-      high *= 2;
-      probes++;
-    }
-    for (; probes < 12 && high - low > Math.max(100, high / 50) && !signal.isInterrupted(); probes++) {
-      long mid = (low + high) / 2;
-      if (within(probe(runtime, base, mid, probe, signal, probesJson, threshold), mid, threshold)) {
-        low = mid;
-      } else {
-        high = mid;
-      }
-    }
-    long answer = low;
+    long answer = search.search(rate -> {
+      FloodOptions options = new FloodOptions(base).rate(rate).duration(probe)
+          .count(rate == 0 ? base.count() : Math.max(1, rate * probe.toMillis() / 1000));
+      FloodReport report = FloodRunner.run(runtime, options, signal, null, false);
+      probes.add(report.toJson().put("rate", rate));
+      text.println(FloodReport.probeLine(probes.size(), rate, report, search.verdict(report, rate)));
+      text.flush();
+      return report;
+    }, signal::isInterrupted);
     text.println(answer > 0
         ? String.format(Locale.ROOT, "max rate within %s%% loss: %d pps", threshold, answer)
         : "no probed rate stayed within " + threshold + "% loss");
     text.flush();
     if (json) {
-      out.println(new JsonObject().put("maxRate", answer).put("maxLossPercent", threshold).put("probes", probesJson)
+      out.println(new JsonObject().put("maxRate", answer).put("maxLossPercent", threshold).put("probes", probes)
           .encode());
       out.flush();
     }
     return answer > 0 ? ExitCodes.OK : ExitCodes.NO_REPLY;
-  }
-
-  /** A probe passes when its loss is within the threshold and the client really sent at about that rate. */
-  private static boolean within(FloodReport report, long rate, double threshold) {
-    return report.lossPercent() <= threshold && report.sendRate() >= 0.9 * rate;
-  }
-
-  private FloodReport probe(ClientRuntime runtime, FloodOptions base, long probeRate, Duration probe,
-      StopSignal signal, JsonArray probes, double threshold) {
-    FloodOptions options = new FloodOptions(base).rate(probeRate).duration(probe)
-        .count(probeRate == 0 ? base.count() : Math.max(1, probeRate * probe.toMillis() / 1000));
-    FloodReport report = runOnce(runtime, options, signal, null, false);
-    probes.add(report.toJson().put("rate", probeRate));
-    text.println(String.format(Locale.ROOT, "probe %2d  rate %9s  sent %9d  received %9d  loss %8.4f%%  %s",
-        probes.size(), probeRate == 0 ? "unpaced" : Long.toString(probeRate), report.sent(), report.received(),
-        report.lossPercent(), probeRate == 0 || within(report, probeRate, threshold) ? "ok"
-            : report.lossPercent() > threshold ? "over" : "client too slow"));
-    text.flush();
-    return report;
   }
 
   private void linger(ClientRuntime runtime, StopSignal signal) throws InterruptedException {

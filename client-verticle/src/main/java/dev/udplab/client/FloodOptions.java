@@ -14,6 +14,8 @@ public final class FloodOptions {
   public static final long DEFAULT_COUNT = 20_000;
   /** Unpaced. */
   public static final long DEFAULT_RATE = 0;
+  /** The highest {@code --rate}: far beyond any link, and low enough that the pacer's arithmetic cannot overflow. */
+  public static final long MAX_RATE = 1_000_000_000L;
   /** Wait this long for stragglers after the last send. */
   public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(1);
   /** Interval reports every second. */
@@ -153,8 +155,8 @@ public final class FloodOptions {
     if (count < 0) {
       throw new IllegalArgumentException("--count must not be negative: " + count);
     }
-    if (rate < 0) {
-      throw new IllegalArgumentException("--rate must not be negative: " + rate);
+    if (rate < 0 || rate > MAX_RATE) {
+      throw new IllegalArgumentException("--rate must be 0.." + MAX_RATE + ": " + rate);
     }
     if (sizeBytes < FloodPayload.HEADER_BYTES || sizeBytes > FloodPayload.MAX_BYTES) {
       throw new IllegalArgumentException("--size must be between " + FloodPayload.HEADER_BYTES

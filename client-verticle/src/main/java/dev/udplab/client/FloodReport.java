@@ -145,6 +145,12 @@ public record FloodReport(String target, Mode mode, long sent, long received, lo
         replies ? Long.toString(received) : "n/a", replies ? Long.toString(sent - received) : "n/a");
   }
 
+  /** One line of {@code --find-max-rate}: the probe's number, its rate (0 = unpaced), figures and verdict. */
+  public static String probeLine(int number, long rate, FloodReport report, String verdict) {
+    return fmt("probe %2d  rate %9s  sent %9d  received %9d  loss %8.4f%%  %s", number,
+        rate == 0 ? "unpaced" : Long.toString(rate), report.sent(), report.received(), report.lossPercent(), verdict);
+  }
+
   /** The final summary with the percentile block. */
   public String summary() {
     boolean replies = mode != Mode.SEND_ONLY;

@@ -1,6 +1,8 @@
 package dev.udplab.client;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -13,8 +15,8 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * One flood: K sockets bound on start, then {@link #run()} sends on a 1 ms tick (paced: the pacer's
- * deficit; unpaced: one bounded batch) and reads replies all along. A tick sends for at most half of
+ * One flood: K sockets bound on start, then {@link #run()} sends on a 1 ms tick what {@link SendSchedule}
+ * allows (paced: the pacer's deficit; unpaced: one bounded batch) and reads replies all along. A tick sends for at most half of
  * it, leaving the event loop time to read (batched by {@link DatagramReads}); batches chained back to
  * back with {@code runOnContext} starved the reads. After the last send it waits {@code --drain} and
  * completes with the report. Everything runs on this verticle's event loop; {@link #stopSending()} may
@@ -22,8 +24,6 @@ import java.util.function.Consumer;
  */
 public final class FloodVerticle extends VerticleBase {
 
-  /** Sends not yet completed by the kernel; above this the sender waits (bounds Netty's queue). */
-  static final int SEND_WINDOW = 4096;
   /** Longest time one tick may spend sending. */
   static final long SEND_BUDGET_NANOS = SendPacer.TICK_NANOS / 2;
 
@@ -33,12 +33,13 @@ public final class FloodVerticle extends VerticleBase {
   private final List<DatagramSocket> sockets = new ArrayList<>();
   private final Promise<FloodReport> result = Promise.promise();
   private final byte[] header = new byte[FloodPayload.HEADER_BYTES];
+  // One handler for every send: a lambda per datagram would be one more allocation on the hot path.
+  private final Handler<AsyncResult<Void>> onSent = this::onSent;
   private FloodPayload payload;
   private FloodAccount account;
-  private SendPacer pacer;
+  private SendSchedule schedule;
   private long startNanos;
   private long sendEndNanos;
-  private long deadlineNanos;
   private int inFlight;
   private boolean sending;
   private boolean stopped;
@@ -63,13 +64,12 @@ public final class FloodVerticle extends VerticleBase {
     payload = new FloodPayload(options.sizeBytes());
     List<Future<DatagramSocket>> bound = new ArrayList<>();
     for (int i = 0; i < options.sockets(); i++) {
-      DatagramSocket socket = vertx.createDatagramSocket(options.buffers().socketOptions(options.target()));
-      DatagramReads.batch(socket);
+      DatagramSocket socket = ClientSockets.create(vertx, options.buffers(), options.target());
       socket.handler(this::onPacket);
       // ICMP errors and the like: the datagram is simply not answered, the count shows it
       socket.exceptionHandler(e -> { });
       sockets.add(socket);
-      bound.add(socket.listen(0, options.target().bindHost()));
+      bound.add(ClientSockets.listen(socket, options.target()));
     }
     return Future.all(bound);
   }
@@ -93,8 +93,7 @@ public final class FloodVerticle extends VerticleBase {
   private void begin() {
     startNanos = System.nanoTime();
     account = new FloodAccount(options.target().label(), options.expect(), meters, startNanos);
-    pacer = new SendPacer(options.rate(), startNanos);
-    deadlineNanos = options.duration().isZero() ? Long.MAX_VALUE : startNanos + options.duration().toNanos();
+    schedule = new SendSchedule(options.count(), options.duration().toNanos(), options.rate(), startNanos);
     sending = true;
     intervalTimer = vertx.setPeriodic(options.interval().toMillis() == 0 ? 1 : options.interval().toMillis(),
         id -> reportInterval());
@@ -111,21 +110,18 @@ public final class FloodVerticle extends VerticleBase {
       return;
     }
     long now = System.nanoTime();
-    if (now >= deadlineNanos) {
+    if (schedule.over(now, account.attempted())) {
       endSending();
       return;
     }
-    long due = Math.min(pacer.due(now), SEND_WINDOW - inFlight);
-    if (options.count() > 0) {
-      due = Math.min(due, options.count() - account.attempted());
-    }
+    long due = schedule.due(now, account.attempted(), inFlight);
     long done = 0;
     while (done < due && ((done & 15) != 0 || System.nanoTime() - now < SEND_BUDGET_NANOS)) {
       sendOne();
       done++;
     }
-    pacer.sent(done);
-    if (options.count() > 0 && account.attempted() >= options.count()) {
+    schedule.sent(done);
+    if (schedule.over(now, account.attempted())) {
       endSending();
     }
   }
@@ -135,17 +131,19 @@ public final class FloodVerticle extends VerticleBase {
     Buffer datagram = Buffer.buffer(payload.encode(sequence, System.nanoTime() - startNanos));
     DatagramSocket socket = sockets.get((int) (sequence % sockets.size()));
     inFlight++;
-    socket.send(datagram, options.target().port(), options.target().ip()).onComplete(ar -> {
-      inFlight--;
-      if (ar.succeeded()) {
-        account.sent(datagram.length());
-      } else {
-        account.sendFailed();
-      }
-      if (!sending && draining && inFlight == 0 && sendEndNanos == 0) {
-        startDrain();
-      }
-    });
+    socket.send(datagram, options.target().port(), options.target().ip()).onComplete(onSent);
+  }
+
+  private void onSent(AsyncResult<Void> ar) {
+    inFlight--;
+    if (ar.succeeded()) {
+      account.sent(payload.sizeBytes());
+    } else {
+      account.sendFailed();
+    }
+    if (!sending && draining && inFlight == 0 && sendEndNanos == 0) {
+      startDrain();
+    }
   }
 
   private void endSending() {
@@ -193,7 +191,15 @@ public final class FloodVerticle extends VerticleBase {
     vertx.cancelTimer(intervalTimer);
     finished = true;
     SocketBuffers.Granted granted = options.buffers().granted(options.target());
-    result.complete(account.finish(sendEndNanos, granted.receiveBytes(), granted.sendBytes()));
+    double from = account.intervalStartSeconds();
+    boolean pending = account.intervalPending();
+    FloodReport report = account.finish(sendEndNanos, granted.receiveBytes(), granted.sendBytes());
+    if (pending) {
+      // the last, partial interval: without it the printed lines would not add up to the summary
+      progress.accept(new FloodProgress(from, report.intervals().get(report.intervals().size() - 1), report.sent(),
+          report.received(), report.mode() != FloodReport.Mode.SEND_ONLY));
+    }
+    result.complete(report);
   }
 
   /**

@@ -59,14 +59,14 @@ public final class SendCommand implements Callable<Integer> {
   private boolean noReply;
 
   @Option(names = "--rcvbuf", paramLabel = "BYTES", converter = ByteSizeConverter.class,
-      description = "SO_RCVBUF per socket, also the largest reply received whole: 65536, 208K (default: 64K).")
+      description = "SO_RCVBUF per socket: 65536, 208K (default: 64K).")
   private Integer receiveBufferBytes;
 
   @Option(names = "--sndbuf", paramLabel = "BYTES", converter = ByteSizeConverter.class,
       description = "SO_SNDBUF per socket (default: the kernel's).")
   private Integer sendBufferBytes;
 
-  @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9102",
+  @Option(names = "--metrics-port", paramLabel = "PORT", converter = MetricsPortConverter.class, defaultValue = "9102",
       description = "Serve Prometheus metrics on http://127.0.0.1:PORT/metrics while running; 0 = off "
           + "(default: ${DEFAULT-VALUE}).")
   private int metricsPort;
@@ -140,9 +140,6 @@ public final class SendCommand implements Callable<Integer> {
     }
     if (timeout.toMillis() < 1) {
       throw usage("--timeout must be at least 1ms, got " + Durations.format(timeout));
-    }
-    if (metricsPort < 0 || metricsPort > 65535) {
-      throw usage("--metrics-port " + metricsPort + " is out of range 0..65535");
     }
     try {
       SendOptions options = new SendOptions()

@@ -18,8 +18,8 @@ public final class SendOptions {
   /** Replies are expected by default ({@code --no-reply} turns it off). */
   public static final boolean DEFAULT_EXPECT_REPLY = true;
   /**
-   * SO_RCVBUF when none is given: Vert.x sizes its receive allocator to SO_RCVBUF (2048 bytes when unset), and
-   * 65536 lets replies of up to 65507 bytes arrive whole.
+   * SO_RCVBUF when none is given: room for one reply of up to 65507 bytes (and, should {@link DatagramReads}
+   * ever fail, the size of Vert.x's own read buffer, which it takes from SO_RCVBUF).
    */
   public static final int DEFAULT_RECEIVE_BUFFER_BYTES = 65536;
 
@@ -133,7 +133,7 @@ public final class SendOptions {
     return receiveBufferBytes;
   }
 
-  /** SO_RCVBUF of each socket, which is also the largest reply received whole. */
+  /** SO_RCVBUF of each socket. */
   public SendOptions setReceiveBufferBytes(int receiveBufferBytes) {
     if (receiveBufferBytes < 1) {
       throw new IllegalArgumentException("receive buffer must be positive, got " + receiveBufferBytes);

@@ -59,12 +59,9 @@ public final class SendVerticle extends VerticleBase {
       meters[i] = metrics.target(target.label());
       SocketBuffers.Granted granted = buffers.granted(target);
       meters[i].socketBuffers(granted.receiveBytes(), granted.sendBytes());
-      sockets[i] = vertx.createDatagramSocket(buffers.socketOptions(target));
+      sockets[i] = ClientSockets.create(vertx, buffers, target);
       sockets[i].handler(packet -> onPacket(index, packet));
-      // listen() first, even for a client: Vert.x creates vertx_datagram_bytes_read only for listening sockets.
-      bound.add(sockets[i].listen(0, target.bindHost())
-          .recover(e -> Future.failedFuture(CommandException.environment("cannot bind a UDP socket on "
-              + target.bindHost() + " for target " + target.label() + ": " + e.getMessage()))));
+      bound.add(ClientSockets.listen(sockets[i], target));
     }
     return Future.all(bound);
   }

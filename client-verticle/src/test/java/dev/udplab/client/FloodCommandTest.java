@@ -8,9 +8,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -26,35 +23,42 @@ class FloodCommandTest {
     System.setProperty("vertx.disableDnsResolver", "true");
   }
 
-  private record Run(int exit, String out, String err) {
-  }
-
-  private static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit = ClientMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static SendTest.Run run(String... args) {
+    return SendTest.cli(args);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"--size=39", "--size=65508", "--size=-1", "--rate=-5", "--rate=abc", "--count=-1",
       "--sockets=0", "--drain=5parsecs", "--max-loss=101", "--expect=maybe", "--sweep-rcvbuf=8K,lots",
-      "--sweep-rate=1000,-2", "--to=127.0.0.1:70000"})
+      "--sweep-rate=1000,-2", "--to=127.0.0.1:70000", "--rate=1000000001", "--metrics-port=70000",
+      "--metrics-port=-1", "--find-max-rate --expect=none", "--to=no-such-host.invalid:20001"})
   void bad_values_are_usage_errors(String arg) {
-    Run r = run("flood", arg, "--metrics-port", "0");
-    assertEquals(ExitCodes.USAGE, r.exit(), r.err());
+    // the metrics port off unless it is the value under test (picocli refuses an option given twice)
+    String[] args = ((arg.startsWith("--metrics-port") ? "flood " : "flood --metrics-port=0 ") + arg).split(" ");
+    SendTest.Run r = run(args);
+    assertEquals(ExitCodes.USAGE, r.exitCode(), r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().contains(arg.split("[= ]")[0]), "the line names the option: " + r.err());
     assertTrue(r.out().isEmpty());
+  }
+
+  @Test
+  void help_shows_the_contract_defaults() {
+    SendTest.Run r = run("flood", "--help");
+    assertEquals(ExitCodes.OK, r.exitCode(), r.err());
+    String help = r.out().replaceAll("\\s+", " ");
+    assertTrue(help.contains("Target (default 127.0.0.1:20001;"), help);
+    assertTrue(help.contains("(default 20000); 0 = until --duration or Ctrl-C"), help);
+    assertTrue(help.contains("(default 9102, 0 = off)"), help);
   }
 
   @Test
   void json_is_one_object_and_max_loss_exits_3(Vertx vertx) {
     MisbehavingServer server = new MisbehavingServer(0).drop(s -> s % 10 == 9);
     vertx.deployVerticle(server).await();
-    Run r = run("flood", "--to", "127.0.0.1:" + server.port(), "--count", "1000", "--rate", "5000",
+    SendTest.Run r = run("flood", "--to", "127.0.0.1:" + server.port(), "--count", "1000", "--rate", "5000",
         "--rcvbuf", "1M", "--drain", "2s", "--json", "--metrics-port", "0", "--max-loss", "5");
-    assertEquals(ExitCodes.LOSS, r.exit(), r.err());
+    assertEquals(ExitCodes.LOSS, r.exitCode(), r.err());
     assertEquals(1, r.out().strip().lines().count());
     JsonObject json = new JsonObject(r.out());
     assertEquals(FloodReportTest.KEYS, json.fieldNames());
@@ -69,9 +73,9 @@ class FloodCommandTest {
   void within_max_loss_exits_0_with_a_text_summary(Vertx vertx) {
     MisbehavingServer server = new MisbehavingServer(0);
     vertx.deployVerticle(server).await();
-    Run r = run("flood", "--to", "127.0.0.1:" + server.port(), "--count", "500", "--rate", "5000",
+    SendTest.Run r = run("flood", "--to", "127.0.0.1:" + server.port(), "--count", "500", "--rate", "5000",
         "--rcvbuf", "1M", "--drain", "2s", "--metrics-port", "0", "--max-loss", "0");
-    assertEquals(ExitCodes.OK, r.exit(), r.err());
+    assertEquals(ExitCodes.OK, r.exitCode(), r.err());
     assertTrue(r.out().contains("lost        0 (0.0000%)"), r.out());
     assertTrue(r.out().contains("rtt ms      min"), r.out());
   }
@@ -80,9 +84,9 @@ class FloodCommandTest {
   void sweep_prints_a_table_and_a_json_array(Vertx vertx) {
     MisbehavingServer server = new MisbehavingServer(0);
     vertx.deployVerticle(server).await();
-    Run r = run("flood", "--to", "127.0.0.1:" + server.port(), "--count", "300", "--rate", "5000",
+    SendTest.Run r = run("flood", "--to", "127.0.0.1:" + server.port(), "--count", "300", "--rate", "5000",
         "--drain", "200ms", "--json", "--metrics-port", "0", "--sweep-rcvbuf", "64K,1M");
-    assertEquals(ExitCodes.OK, r.exit(), r.err());
+    assertEquals(ExitCodes.OK, r.exitCode(), r.err());
     JsonArray array = new JsonArray(r.out());
     assertEquals(2, array.size());
     assertEquals(65536, array.getJsonObject(0).getInteger("value"));
@@ -99,9 +103,9 @@ class FloodCommandTest {
   void find_max_rate_prints_probes_and_an_answer(Vertx vertx) {
     MisbehavingServer server = new MisbehavingServer(0);
     vertx.deployVerticle(server).await();
-    Run r = run("flood", "--to", "127.0.0.1:" + server.port(), "--find-max-rate", "--duration", "100ms",
+    SendTest.Run r = run("flood", "--to", "127.0.0.1:" + server.port(), "--find-max-rate", "--duration", "100ms",
         "--drain", "100ms", "--rcvbuf", "1M", "--json", "--metrics-port", "0");
-    assertEquals(ExitCodes.OK, r.exit(), r.err());
+    assertEquals(ExitCodes.OK, r.exitCode(), r.err());
     JsonObject json = new JsonObject(r.out());
     assertEquals(Set.of("maxRate", "maxLossPercent", "probes"), json.fieldNames());
     assertTrue(json.getLong("maxRate") > 0, r.err());

@@ -72,6 +72,17 @@ class FloodReportTest {
   }
 
   @Test
+  void sweep_table_rows_are_exact() {
+    String table = FloodReport.sweepTable("rcvbuf", List.of("8K", "4M", "1M"), List.of(report(Mode.SEQUENCED),
+        report(Mode.COUNTED), report(Mode.SEND_ONLY)));
+    assertEquals(List.of(
+        "    rcvbuf    granted       sent   received    loss %    p99 ms   send pps",
+        "        8K     212992       1000        900    10.000     0.040       2000",
+        "        4M     212992       1000        900    10.000       n/a       2000",
+        "        1M     212992       1000        n/a       n/a       n/a       2000"), table.lines().toList());
+  }
+
+  @Test
   void text_shapes() {
     String table = FloodReport.sweepTable("rcvbuf", List.of("8K", "4M"), List.of(report(Mode.SEQUENCED),
         report(Mode.COUNTED)));

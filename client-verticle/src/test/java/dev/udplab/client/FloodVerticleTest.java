@@ -16,6 +16,8 @@ import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -60,8 +62,14 @@ class FloodVerticleTest {
     long expectedDuplicates = duplicates;
     long expectedReordered = reordered;
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    Floods.run(vertx, Floods.options(server.port(), n, 4000), registry, f -> { }, p -> { })
+    List<FloodVerticle.FloodProgress> printed = new ArrayList<>();
+    Floods.run(vertx, Floods.options(server.port(), n, 4000), registry, f -> { }, printed::add)
         .onComplete(ctx.succeeding(report -> ctx.verify(() -> {
+          // what the interval lines print adds up to the summary, the last partial interval included
+          assertEquals(report.intervals(), printed.stream().map(FloodVerticle.FloodProgress::interval).toList());
+          FloodVerticle.FloodProgress last = printed.get(printed.size() - 1);
+          assertEquals(n, last.totalSent());
+          assertEquals(expectedReceived, last.totalReceived());
           JsonObject json = report.toJson();
           assertEquals("sequenced", json.getString("mode"));
           assertEquals(n, json.getLong("sent"));
@@ -182,6 +190,20 @@ class FloodVerticleTest {
       assertEquals(report.sent(), report.received());
       assertEquals(0, report.lost());
       assertEquals(report.sent(), server.received());
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void count_0_sends_until_the_duration_is_up(Vertx vertx, VertxTestContext ctx) {
+    MisbehavingServer server = deploy(vertx, new MisbehavingServer(0));
+    FloodOptions options = Floods.options(server.port(), 0, 2000).duration(Duration.ofMillis(300));
+    Floods.run(vertx, options).onComplete(ctx.succeeding(report -> ctx.verify(() -> {
+      // the pacer allows 600 in 300 ms; a stalled machine sends fewer, never more
+      assertTrue(report.sent() > 0 && report.sent() <= 600, "sent " + report.sent());
+      assertTrue(report.elapsedSeconds() >= 0.3, "elapsed " + report.elapsedSeconds());
+      assertEquals(report.sent(), report.received());
+      assertEquals(0, report.lost());
       ctx.completeNow();
     })));
   }
