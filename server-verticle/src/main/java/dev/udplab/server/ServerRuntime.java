@@ -36,6 +36,13 @@ public final class ServerRuntime {
   /** How long start and stop may take before we give up. */
   public static final long TIMEOUT_SECONDS = 10;
 
+  /** Netty's switch for its Java Flight Recorder events. */
+  public static final String NETTY_JFR_PROPERTY = "io.netty.jfr.enabled";
+
+  static {
+    tuneProcess();
+  }
+
   private final ServerOptions options;
   private final PrintStream out;
   private final Vertx vertx;
@@ -53,6 +60,26 @@ public final class ServerRuntime {
     this.vertx = vertx;
     this.registry = registry;
     this.transportName = transportName;
+  }
+
+  /**
+   * System properties for Vert.x and Netty, effective only before they first load (so {@code main} calls this
+   * first, and this class's initialiser again for tests and embedding):
+   * <ul>
+   * <li>{@code io.netty.jfr.enabled=false} unless given: Netty 4.2 registers its Flight Recorder events on the
+   * first buffer allocation, which loaded about 130 {@code jdk.jfr.internal} classes between bind and the
+   * first echo.</li>
+   * <li>{@code vertx.disableDnsResolver=true} unless given: the server resolves one name, {@code --host}, at
+   * bind, for which the JDK's resolver is enough; Netty's DNS resolver cost about 60 classes at start.</li>
+   * </ul>
+   */
+  public static void tuneProcess() {
+    if (System.getProperty(NETTY_JFR_PROPERTY) == null) {
+      System.setProperty(NETTY_JFR_PROPERTY, "false");
+    }
+    if (System.getProperty("vertx.disableDnsResolver") == null) {
+      System.setProperty("vertx.disableDnsResolver", "true");
+    }
   }
 
   /**

@@ -5,21 +5,19 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.socket.DatagramChannel;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.datagram.DatagramPacket;
 import io.vertx.core.datagram.DatagramSocket;
 import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.spi.metrics.DatagramSocketMetrics;
+import io.vertx.core.spi.metrics.MetricsProvider;
 import io.vertx.micrometer.backends.BackendRegistries;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 
 /**
- * One server socket: binds a {@link DatagramSocket}, hands each datagram to the mode's {@link Responder},
- * asks the {@link ReplyPolicy} whether to answer, sends the reply and counts everything in
- * {@link ServerMetrics}. Console output goes through a {@link ConsoleSampler} flushed by a timer.
+ * One server socket: binds a {@link DatagramSocket} and puts a {@link DatagramReplier} on its channel, which
+ * hands each datagram to the mode's {@link Responder}, asks the {@link ReplyPolicy} whether to answer, sends
+ * the reply and counts everything in {@link ServerMetrics}. Console output goes through a
+ * {@link ConsoleSampler} flushed by a timer.
  */
 public final class UdpServerVerticle extends VerticleBase {
   /** Datagrams printed in full per second and per socket; the rest are folded into a summary line. */
@@ -77,9 +75,15 @@ public final class UdpServerVerticle extends VerticleBase {
         sampler = new ConsoleSampler(mode.label(), CONSOLE_LINES_PER_SECOND);
         consoleTimer = vertx.setPeriodic(ConsoleSampler.TICK_MILLIS, id -> sampler.tick(console::println));
       }
-      bound.handler(this::handle);
+      // Datagrams never reach Vert.x's handler: DatagramReplier, first in the pipeline, answers and counts them.
+      channel.pipeline().addFirst(new DatagramReplier(responder, policy, metrics, vertxMetrics(), sampler));
       return bound;
     });
+  }
+
+  private DatagramSocketMetrics vertxMetrics() {
+    Object provided = socket instanceof MetricsProvider ? ((MetricsProvider) socket).getMetrics() : null;
+    return provided instanceof DatagramSocketMetrics ? (DatagramSocketMetrics) provided : null;
   }
 
   private DatagramSocketOptions datagramOptions() {
@@ -102,50 +106,6 @@ public final class UdpServerVerticle extends VerticleBase {
     }
     MeterRegistry shared = BackendRegistries.getDefaultNow();
     return shared != null ? shared : new SimpleMeterRegistry();
-  }
-
-  private void handle(DatagramPacket packet) {
-    long nowNanos = System.nanoTime();
-    Buffer data = packet.data();
-    byte[] request = data.getBytes();
-    metrics.received(request.length);
-    SocketAddress sender = packet.sender();
-    // host() is the IP literal Vert.x computed once per packet; hostAddress() would format a new String per call.
-    String senderHost = sender.host();
-    int senderPort = sender.port();
-    if (sampler != null) {
-      sampler.record(senderHost, senderPort, request);
-    }
-    byte[] reply = responder.reply(request);
-    if (reply == null) {
-      return;
-    }
-    DropReason reason = policy.decide(senderHost, senderPort, request.length, reply.length, nowNanos);
-    if (reason != null) {
-      metrics.dropped(reason);
-      return;
-    }
-    if (reply.length == 0) {
-      sendEmpty(senderHost, senderPort);
-      return;
-    }
-    int replyBytes = reply.length;
-    socket.send(reply == request ? data : Buffer.buffer(reply), senderPort, senderHost).onComplete(sent -> {
-      if (sent.succeeded()) {
-        metrics.sent(replyBytes);
-      } else {
-        metrics.dropped(DropReason.SEND_FAILED);
-      }
-    });
-  }
-
-  private void sendEmpty(String senderHost, int senderPort) {
-    try {
-      DatagramChannels.sendEmpty(channel, new InetSocketAddress(InetAddress.getByName(senderHost), senderPort));
-      metrics.sent(0);
-    } catch (IOException e) {
-      metrics.dropped(DropReason.SEND_FAILED);
-    }
   }
 
   @Override
