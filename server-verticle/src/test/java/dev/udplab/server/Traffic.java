@@ -63,6 +63,31 @@ final class Traffic {
     return sent;
   }
 
+  /**
+   * As {@link #send(List, InetSocketAddress, long, int, BooleanSupplier)}, but {@code perMillisecond} datagrams per
+   * millisecond at most: a rate far above what one event loop answers still overloads the server, while the sender
+   * leaves some of a 2-core machine's CPU to the rest of the process.
+   */
+  static long sendPaced(List<DatagramChannel> sockets, InetSocketAddress target, long count, int size,
+      int perMillisecond, BooleanSupplier stop) throws IOException {
+    ByteBuffer payload = ByteBuffer.allocateDirect(size);
+    long sent = 0;
+    long tick = System.nanoTime();
+    while (sent < count && !stop.getAsBoolean()) {
+      for (int i = 0; i < perMillisecond && sent < count; i++) {
+        payload.clear();
+        sockets.get((int) (sent % sockets.size())).send(payload, target);
+        sent++;
+      }
+      tick += 1_000_000;
+      long wait = tick - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
+    }
+    return sent;
+  }
+
   /** The sum of every series of {@code name} whose labels include all {@code labelPairs} ("k=v"). */
   static double value(String scrape, String name, String... labelPairs) {
     double total = 0;
