@@ -218,6 +218,9 @@ final class FloodCommand implements Callable<Integer> {
     double threshold = search.thresholdPercent();
     Duration probe = base.duration().isZero() ? Duration.ofSeconds(2) : base.duration();
     JsonArray probes = new JsonArray();
+    // The first, unpaced probe sets the search's first bound; on a cold JVM it sent a fraction of what the client
+    // can, and the answer scattered from 5k to 44k pps between identical runs. Warm up first, as sweeps do.
+    FloodRunner.warmUp(runtime, base, signal, text);
     text.println(String.format(Locale.ROOT, "find-max-rate: probes of %.1f s, loss threshold %s%%",
         probe.toNanos() / 1e9, threshold));
     long answer = search.search(rate -> {
