@@ -118,9 +118,10 @@ class FloodVerticleTest {
     FloodOptions options = Floods.options(server.port(), 3000, rate).expect(Expect.NONE).drain(Duration.ofMillis(100));
     Floods.run(vertx, options).onComplete(ctx.succeeding(report -> ctx.verify(() -> {
       assertEquals(3000, report.sent());
-      // never faster than asked (the pacer is exact); slower only when this shared machine stalls us
+      // never faster than asked (the pacer is exact); a backlog of up to a second is caught up, so only stalls
+      // near the end of the run slow it: 99-100 % on an idle 2-core machine, 84 % with two busy loops beside it
       assertTrue(report.sendRate() <= rate * 1.01, "send rate " + report.sendRate());
-      assertTrue(report.sendRate() >= rate * 0.5, "send rate " + report.sendRate());
+      assertTrue(report.sendRate() >= rate * 0.75, "send rate " + report.sendRate());
       ctx.completeNow();
     })));
   }
