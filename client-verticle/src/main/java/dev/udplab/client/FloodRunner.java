@@ -54,7 +54,7 @@ final class FloodRunner {
       }
       text.flush();
     };
-    FloodVerticle flood = new FloodVerticle(options, meters, progress);
+    FloodVerticle flood = new FloodVerticle(options, granted, meters, progress);
     String id = runtime.vertx().deployVerticle(flood).await();
     try {
       signal.onStop(flood::stopSending);

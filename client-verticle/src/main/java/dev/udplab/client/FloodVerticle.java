@@ -29,6 +29,7 @@ public final class FloodVerticle extends VerticleBase {
 
   private final FloodOptions options;
   private final ClientMetrics.Target meters;
+  private final SocketBuffers.Granted granted;
   private final Consumer<FloodProgress> progress;
   private final List<DatagramSocket> sockets = new ArrayList<>();
   private final Promise<FloodReport> result = Promise.promise();
@@ -53,8 +54,11 @@ public final class FloodVerticle extends VerticleBase {
       boolean replies) {
   }
 
-  public FloodVerticle(FloodOptions options, ClientMetrics.Target meters, Consumer<FloodProgress> progress) {
+  /** {@code granted}: the buffer sizes the kernel grants {@code options.buffers()}, asked once by the caller. */
+  public FloodVerticle(FloodOptions options, SocketBuffers.Granted granted, ClientMetrics.Target meters,
+      Consumer<FloodProgress> progress) {
     this.options = options;
+    this.granted = granted;
     this.meters = meters;
     this.progress = progress;
   }
@@ -190,7 +194,6 @@ public final class FloodVerticle extends VerticleBase {
   private void finish() {
     vertx.cancelTimer(intervalTimer);
     finished = true;
-    SocketBuffers.Granted granted = options.buffers().granted(options.target());
     double from = account.intervalStartSeconds();
     boolean pending = account.intervalPending();
     FloodReport report = account.finish(sendEndNanos, granted.receiveBytes(), granted.sendBytes());

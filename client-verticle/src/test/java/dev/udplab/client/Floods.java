@@ -27,8 +27,8 @@ final class Floods {
   /** Deploys a flood, runs it, undeploys it; {@code started} gets the verticle (for stopSending). */
   static Future<FloodReport> run(Vertx vertx, FloodOptions options, MeterRegistry registry,
       Consumer<FloodVerticle> started, Consumer<FloodVerticle.FloodProgress> progress) {
-    FloodVerticle flood = new FloodVerticle(options, new ClientMetrics(registry).target(options.target().label()),
-        progress);
+    FloodVerticle flood = new FloodVerticle(options, options.buffers().granted(options.target()),
+        new ClientMetrics(registry).target(options.target().label()), progress);
     return vertx.deployVerticle(flood).compose(id -> {
       started.accept(flood);
       return flood.run().compose(report -> vertx.undeploy(id).map(report));
