@@ -134,7 +134,7 @@ build() {
   mkdir -p "$BUILD" || exit 4
   local src
   for src in udp_echo udp_flood; do
-    if [[ ! -x $BUILD/$src || $BENCH_DIR/c/$src.c -nt $BUILD/$src ]]; then
+    if [[ ! -x $BUILD/$src || $BENCH_DIR/c/$src.c -nt $BUILD/$src || $BENCH_DIR/c/udp_socket.h -nt $BUILD/$src ]]; then
       cc -O2 -Wall -Wextra -o "$BUILD/$src" "$BENCH_DIR/c/$src.c" -lm || { log "cannot compile c/$src.c"; exit 4; }
     fi
   done

@@ -22,6 +22,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "udp_socket.h"
+
 #define MAX_BATCH 1024
 #define MAX_DATAGRAM 65536
 
@@ -84,15 +86,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "udp_echo: cannot create a UDP socket: %s\n", strerror(errno));
         return 4;
     }
-    int value;
-    if (rcvbuf > 0) {
-        value = (int)rcvbuf;
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &value, sizeof value);
-    }
-    if (sndbuf > 0) {
-        value = (int)sndbuf;
-        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &value, sizeof value);
-    }
+    request_buffers(fd, rcvbuf, sndbuf);
     if (bind(fd, bound->ai_addr, bound->ai_addrlen) != 0) {
         fprintf(stderr, "udp_echo: cannot bind %s:%ld: %s; choose another --port\n", host, port, strerror(errno));
         return 4;

@@ -33,6 +33,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "udp_socket.h"
+
 #define MAX_BATCH 1024
 #define HEADER_BYTES 24
 #define MAGIC 0x55444c42u /* "UDLB" */
@@ -138,15 +140,7 @@ static int open_socket(const struct sockaddr_storage *target, socklen_t target_l
 {
     int fd = socket(target->ss_family, SOCK_DGRAM | SOCK_NONBLOCK, 0);
     if (fd < 0) return -1;
-    int value;
-    if (rcvbuf > 0) {
-        value = (int)rcvbuf;
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &value, sizeof value);
-    }
-    if (sndbuf > 0) {
-        value = (int)sndbuf;
-        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &value, sizeof value);
-    }
+    request_buffers(fd, rcvbuf, sndbuf);
     /* connected: the kernel filters foreign sources and send needs no address per datagram */
     if (connect(fd, (const struct sockaddr *)target, target_len) != 0) {
         close(fd);
