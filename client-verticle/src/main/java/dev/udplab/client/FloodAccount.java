@@ -22,7 +22,7 @@ final class FloodAccount {
   private final Expect expect;
   private final ClientMetrics.Target meters;
   private final long startNanos;
-  private final LossTracker tracker = new LossTracker();
+  private final LossTracker tracker;
   private final RttRecorder rtt = new RttRecorder();
   private final List<Interval> intervals = new ArrayList<>();
   private long attempted;
@@ -36,7 +36,9 @@ final class FloodAccount {
   private long intervalReceived;
   private long intervalStartNanos;
 
-  FloodAccount(String target, Expect expect, ClientMetrics.Target meters, long startNanos) {
+  /** {@code flows}: the client sockets replies come back on, each its own flow for reordering. */
+  FloodAccount(String target, Expect expect, ClientMetrics.Target meters, long startNanos, int flows) {
+    this.tracker = new LossTracker(flows);
     this.target = target;
     this.expect = expect;
     this.meters = meters;
@@ -70,9 +72,9 @@ final class FloodAccount {
 
   /**
    * A reply from the target of {@code length} bytes whose first {@code headerLength} bytes are in
-   * {@code header}, read at {@code nowNanos}.
+   * {@code header}, read at {@code nowNanos} on client socket {@code flow}.
    */
-  void reply(byte[] header, int headerLength, int length, long nowNanos) {
+  void reply(byte[] header, int headerLength, int length, long nowNanos, int flow) {
     meters.bytesReceived.increment(length);
     lastReplyNanos = nowNanos;
     long sequence = expect == Expect.COUNTED || expect == Expect.NONE ? -1
@@ -88,7 +90,7 @@ final class FloodAccount {
       return;
     }
     sequencedReplies++;
-    switch (tracker.record(sequence)) {
+    switch (tracker.record(sequence, flow)) {
       case DUPLICATE:
         meters.datagramsDuplicated.increment();
         return;

@@ -2,6 +2,7 @@ package dev.udplab.client;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.regex.Pattern;
@@ -144,6 +145,16 @@ public final class HostPort {
     }
     // IPv6 has other spellings (::1, mapped forms): compare the address bytes.
     return senderHostAddress.indexOf(':') >= 0 && sameAddress(senderHostAddress);
+  }
+
+  /** Whether a datagram from {@code sender} (as Netty reports it) comes from this target. */
+  public boolean isSource(InetSocketAddress sender) {
+    if (sender.getPort() != port) {
+      return false;
+    }
+    InetAddress from = sender.getAddress();
+    // Inet6Address.equals ignores the scope; the byte comparison also matches an IPv4 target seen as ::ffff:a.b.c.d
+    return from.equals(address) || isSource(from.getHostAddress(), sender.getPort());
   }
 
   private boolean sameAddress(String literal) {

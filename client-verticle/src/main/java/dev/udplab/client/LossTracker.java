@@ -8,8 +8,11 @@ import java.util.Arrays;
  * <p>Pages of 2^20 bits (128 KiB) are allocated on first touch, so 100 million datagrams take about
  * 12 MiB and a handful of numbers above 2^31 take a handful of pages. {@code received} counts distinct
  * numbers, {@code duplicates} extra copies, {@code reordered} first copies that arrived after a higher
- * number had already arrived (a duplicate is never also a reorder), and {@code lost} is decided by the
- * caller once the drain is over: {@code sent - received}.
+ * number of the same flow had already arrived (a duplicate is never also a reorder), and {@code lost} is decided
+ * by the caller once the drain is over: {@code sent - received}.
+ *
+ * <p>Reordering is judged per flow (one client socket): replies that come back on different sockets are read in
+ * whatever order epoll reports the sockets ready, which says nothing about the network.
  */
 public final class LossTracker {
 
@@ -24,10 +27,29 @@ public final class LossTracker {
   private long received;
   private long duplicates;
   private long reordered;
-  private long highest = -1;
+  private final long[] highestByFlow;
+
+  /** A tracker for one flow. */
+  public LossTracker() {
+    this(1);
+  }
+
+  /** A tracker for {@code flows} flows, numbered from 0. */
+  public LossTracker(int flows) {
+    if (flows < 1) {
+      throw new IllegalArgumentException("flows must be at least 1: " + flows);
+    }
+    highestByFlow = new long[flows];
+    Arrays.fill(highestByFlow, -1);
+  }
 
   /** Records that {@code sequence} (non-negative) came back. */
   public Arrival record(long sequence) {
+    return record(sequence, 0);
+  }
+
+  /** Records that {@code sequence} (non-negative) came back on flow {@code flow}. */
+  public Arrival record(long sequence, int flow) {
     if (sequence < 0) {
       throw new IllegalArgumentException("negative sequence " + sequence);
     }
@@ -41,11 +63,11 @@ public final class LossTracker {
     }
     page[word] |= mask;
     received++;
-    if (sequence < highest) {
+    if (sequence < highestByFlow[flow]) {
       reordered++;
       return Arrival.REORDERED;
     }
-    highest = sequence;
+    highestByFlow[flow] = sequence;
     return Arrival.IN_ORDER;
   }
 
@@ -69,7 +91,7 @@ public final class LossTracker {
     return duplicates;
   }
 
-  /** First copies that arrived after a higher sequence number. */
+  /** First copies that arrived after a higher sequence number of the same flow. */
   public long reordered() {
     return reordered;
   }

@@ -25,6 +25,22 @@ class LossTrackerTest {
   }
 
   @Test
+  void reordering_is_judged_within_each_flow() {
+    LossTracker t = new LossTracker(2);
+    // flow 0 carries 0-2, flow 1 carries 3-5; flow 1's replies happen to be read first
+    assertEquals(Arrival.IN_ORDER, t.record(3, 1));
+    assertEquals(Arrival.IN_ORDER, t.record(4, 1));
+    assertEquals(Arrival.IN_ORDER, t.record(0, 0));
+    assertEquals(Arrival.IN_ORDER, t.record(2, 0));
+    assertEquals(Arrival.REORDERED, t.record(1, 0));
+    assertEquals(Arrival.DUPLICATE, t.record(4, 0));
+    assertEquals(Arrival.IN_ORDER, t.record(5, 1));
+    assertEquals(6, t.received());
+    assertEquals(1, t.duplicates());
+    assertEquals(1, t.reordered());
+  }
+
+  @Test
   void word_and_page_boundaries() {
     LossTracker t = new LossTracker();
     long page = 1L << LossTracker.PAGE_BITS_LOG2;

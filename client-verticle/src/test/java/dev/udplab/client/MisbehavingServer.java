@@ -9,7 +9,6 @@ import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Set;
 import java.util.Map;
 import java.util.function.LongConsumer;
@@ -33,7 +32,7 @@ final class MisbehavingServer extends VerticleBase {
   private DatagramSocket socket;
   private DatagramPacket held;
   private long received;
-  private final Set<Integer> senderPorts = new HashSet<>();
+  private final Map<Integer, Long> perSenderPort = new HashMap<>();
 
   MisbehavingServer(int port) {
     this.port = port;
@@ -88,7 +87,12 @@ final class MisbehavingServer extends VerticleBase {
   }
 
   Set<Integer> senderPorts() {
-    return senderPorts;
+    return perSenderPort.keySet();
+  }
+
+  /** Datagrams received per source port. */
+  Map<Integer, Long> perSenderPort() {
+    return perSenderPort;
   }
 
   long received() {
@@ -97,7 +101,7 @@ final class MisbehavingServer extends VerticleBase {
 
   private void onPacket(DatagramPacket packet) {
     received++;
-    senderPorts.add(packet.sender().port());
+    perSenderPort.merge(packet.sender().port(), 1L, Long::sum);
     onReceived.accept(received);
     if (silent) {
       return;
