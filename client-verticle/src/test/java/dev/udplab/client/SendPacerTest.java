@@ -51,36 +51,37 @@ class SendPacerTest {
   @Test
   void a_stall_of_up_to_a_second_is_caught_up_in_bursts() {
     SendPacer pacer = new SendPacer(100_000, 0);
-    assertEquals(2000, pacer.maxBurst());
-    // 1 s without a tick: 100,000 due, sent 2000 per tick until caught up, nothing forgiven
+    assertEquals(400, pacer.maxBurst());
+    // 1 s without a tick: 100,000 due, sent 400 per tick (300 more than the tick adds) until caught up, nothing
+    // forgiven
     long total = 0;
-    for (int tick = 0; tick < 60; tick++) {
+    for (int tick = 0; tick < 340; tick++) {
       long due = pacer.due(1_000_000_000L + tick * 1_000_000L);
-      assertEquals(tick < 52 ? 2000 : tick == 52 ? 1200 : 100, due, "tick " + tick);
+      assertEquals(tick < 333 ? 400 : 100, due, "tick " + tick);
       pacer.sent(due);
       total += due;
     }
-    assertEquals(100_000 + 59 * 100, total, "every datagram of the first 1.059 s went out");
+    assertEquals(100_000 + 339 * 100, total, "every datagram of the first 1.339 s went out");
   }
 
   @Test
   void a_stall_longer_than_a_second_is_forgiven_beyond_one_second() {
     SendPacer pacer = new SendPacer(1000, 0);
-    assertEquals(20, pacer.maxBurst());
+    assertEquals(4, pacer.maxBurst());
     long total = 0;
     long now = 3_000_000_000L;
     while (true) {
       long due = pacer.due(now);
-      if (due < 20) {
+      if (due < 4) {
         break;
       }
       pacer.sent(due);
       total += due;
       now += 1_000_000;
     }
-    // 3 s allowed 3000: 2000 forgiven at once; the last second's 1000 and the 52 ms of ticks since caught up in
-    // bursts of 20, until less than a burst (12) is due
-    assertEquals(1000 + 52 - 12, total);
+    // 3 s allowed 3000: 2000 forgiven at once; the last second's 1000 and the 333 ms of ticks since caught up in
+    // bursts of 4, until less than a burst (1) is due
+    assertEquals(1000 + 333 - 1, total);
   }
 
   @Test

@@ -28,10 +28,12 @@ class SendScheduleTest {
   @Test
   void a_paced_schedule_allows_what_the_elapsed_time_allows() {
     SendSchedule schedule = new SendSchedule(0, 0, 1000, 0);
-    assertEquals(5, schedule.due(5_000_000, 0, 0));
-    schedule.sent(5);
-    assertEquals(0, schedule.due(5_000_000, 5, 0));
-    assertEquals(1, schedule.due(6_000_000, 5, 0));
+    assertEquals(3, schedule.due(3_000_000, 0, 0));
+    schedule.sent(3);
+    assertEquals(0, schedule.due(3_000_000, 3, 0));
+    assertEquals(1, schedule.due(4_000_000, 3, 0));
+    // 6 ms late: a burst of at most 4 ticks' worth, the rest on the next tick
+    assertEquals(4, schedule.due(10_000_000, 4, 0));
   }
 
   @Test
