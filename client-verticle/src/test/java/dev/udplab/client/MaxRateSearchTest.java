@@ -43,7 +43,9 @@ class MaxRateSearchTest {
   void a_lossy_unpaced_run_is_the_upper_bound_and_bisection_finds_the_knee() {
     Lab lab = new Lab(50_000, 37_000);
     long answer = new MaxRateSearch(0.1).search(lab, () -> false);
-    assertEquals(List.of(0L, 50_000L, 25_000L, 37_500L, 31_250L, 34_375L, 35_937L, 36_718L, 37_109L), lab.probed);
+    // every failing rate is probed twice
+    assertEquals(List.of(0L, 50_000L, 50_000L, 25_000L, 37_500L, 37_500L, 31_250L, 34_375L, 35_937L, 36_718L,
+        37_109L, 37_109L), lab.probed);
     assertEquals(36_718, answer);
   }
 
@@ -52,7 +54,8 @@ class MaxRateSearchTest {
     Lab lab = new Lab(30_000, Long.MAX_VALUE);
     long answer = new MaxRateSearch(0.1).search(lab, () -> false);
     // 60000 down to 33750 fail although nothing is lost: the client sent only 30000 (a probe may fall 10 % short)
-    assertEquals(List.of(0L, 60_000L, 45_000L, 37_500L, 33_750L, 31_875L, 32_812L, 33_281L), lab.probed);
+    assertEquals(List.of(0L, 60_000L, 60_000L, 45_000L, 45_000L, 37_500L, 37_500L, 33_750L, 33_750L, 31_875L,
+        32_812L, 33_281L), lab.probed);
     assertEquals(33_281, answer);
   }
 
@@ -75,6 +78,7 @@ class MaxRateSearchTest {
     assertEquals(0, new MaxRateSearch(0.1).search(lab, () -> false));
     assertEquals(0L, lab.probed.get(0));
     assertEquals(20_000L, lab.probed.get(1));
+    assertEquals(20_000L, lab.probed.get(2));
   }
 
   @Test
@@ -96,5 +100,19 @@ class MaxRateSearchTest {
     Lab crawling = new Lab(10, Long.MAX_VALUE);
     new MaxRateSearch(0.1).search(crawling, () -> crawling.probed.size() == 2);
     assertEquals(List.of(0L, MaxRateSearch.FLOOR_RATE * 2), crawling.probed);
+  }
+
+  @Test
+  void one_hiccup_does_not_bound_the_search() {
+    // a clean lab up to 80,000 pps whose first probe at 50,000 pps meets a hiccup; the repeat passes
+    List<Long> probed = new ArrayList<>();
+    long answer = new MaxRateSearch(0.1).search(rate -> {
+      probed.add(rate);
+      boolean hiccup = probed.size() == 2;
+      return report(rate == 0 ? 25_000 : rate, hiccup || rate > 80_000 ? 5 : 0);
+    }, () -> false);
+    assertEquals(List.of(0L, 50_000L, 50_000L, 100_000L, 100_000L, 75_000L, 87_500L, 87_500L, 81_250L, 81_250L,
+        78_125L, 79_687L), probed);
+    assertEquals(79_687, answer);
   }
 }
