@@ -31,6 +31,8 @@ final class DatagramReplier extends ChannelInboundHandlerAdapter {
   private final ConsoleSampler sampler;
   private InetAddress lastAddress;
   private String lastHost;
+  // this socket's own count; the meters are shared by every instance on the port
+  private volatile long receivedHere;
 
   /**
    * @param vertxMetrics Vert.x's meters of this socket, or null when Vert.x metrics are off
@@ -65,6 +67,7 @@ final class DatagramReplier extends ChannelInboundHandlerAdapter {
     ByteBuf content = packet.content();
     int requestBytes = content.readableBytes();
     metrics.received(requestBytes);
+    receivedHere++;
     if (vertxMetrics != null) {
       vertxMetrics.bytesRead(null, null, requestBytes);
     }
@@ -124,6 +127,11 @@ final class DatagramReplier extends ChannelInboundHandlerAdapter {
       lastHost = address.getHostAddress();
     }
     return lastHost;
+  }
+
+  /** Datagrams this socket received (written on its event loop only, readable from any thread). */
+  long receivedHere() {
+    return receivedHere;
   }
 
   @Override

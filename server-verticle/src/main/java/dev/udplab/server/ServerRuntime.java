@@ -26,6 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 /**
  * A running server process: one Vert.x with the Prometheus registry, the sockets of one mode (or four for
@@ -269,11 +270,17 @@ public final class ServerRuntime {
     for (Map.Entry<Mode, List<UdpServerVerticle>> entry : sockets.entrySet()) {
       UdpServerVerticle first = entry.getValue().get(0);
       ServerMetrics metrics = first.metrics();
-      out.println("stopped mode=" + entry.getKey().label()
-          + " port=" + metrics.port()
-          + " received=" + metrics.receivedCount()
-          + " sent=" + metrics.sentCount()
-          + " dropped=" + metrics.droppedCount());
+      StringBuilder line = new StringBuilder("stopped mode=").append(entry.getKey().label())
+          .append(" port=").append(metrics.port())
+          .append(" received=").append(metrics.receivedCount())
+          .append(" sent=").append(metrics.sentCount())
+          .append(" dropped=").append(metrics.droppedCount());
+      if (entry.getValue().size() > 1) {
+        // how SO_REUSEPORT spread the flows: one figure per instance, in start order
+        line.append(" received-by-instance=").append(entry.getValue().stream()
+            .map(socket -> Long.toString(socket.receivedHere())).collect(Collectors.joining(",")));
+      }
+      out.println(line);
     }
     out.flush();
   }

@@ -30,6 +30,7 @@ public final class UdpServerVerticle extends VerticleBase {
   private Responder responder;
   private DatagramSocket socket;
   private DatagramChannel channel;
+  private DatagramReplier replier;
   private ServerMetrics metrics;
   private ConsoleSampler sampler;
   private long consoleTimer = -1;
@@ -76,7 +77,8 @@ public final class UdpServerVerticle extends VerticleBase {
         consoleTimer = vertx.setPeriodic(ConsoleSampler.TICK_MILLIS, id -> sampler.tick(console::println));
       }
       // Datagrams never reach Vert.x's handler: DatagramReplier, first in the pipeline, answers and counts them.
-      channel.pipeline().addFirst(new DatagramReplier(responder, policy, metrics, vertxMetrics(), sampler));
+      replier = new DatagramReplier(responder, policy, metrics, vertxMetrics(), sampler);
+      channel.pipeline().addFirst(replier);
       return bound;
     });
   }
@@ -135,6 +137,14 @@ public final class UdpServerVerticle extends VerticleBase {
   /** This socket's meters; valid once started. Instances on one port share the same meters. */
   public ServerMetrics metrics() {
     return metrics;
+  }
+
+  /**
+   * Datagrams this socket received, where {@link #metrics()} counts every instance on the port: how the kernel
+   * spread the flows over {@code --instances}.
+   */
+  public long receivedHere() {
+    return replier == null ? 0 : replier.receivedHere();
   }
 
   /** The options this socket was started with. */

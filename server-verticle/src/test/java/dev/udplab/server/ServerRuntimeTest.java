@@ -214,6 +214,12 @@ class ServerRuntimeTest {
       assertEquals(200, sockets.get(1).metrics().sentCount());
       assertEquals(1, runtime.registry().find("udp_server_datagrams_received").counters().size(),
           "both instances count into one series");
+      long first = sockets.get(0).receivedHere();
+      long second = sockets.get(1).receivedHere();
+      assertEquals(200, first + second, "each instance counts what its own socket received");
+      runtime.stop();
+      assertTrue(out().contains("stopped mode=echo port=" + port + " received=200 sent=200 dropped=0"
+          + " received-by-instance=" + first + "," + second + "\n"), out());
       ctx.completeNow();
     })));
   }
