@@ -53,7 +53,6 @@ trap 'exit 130' INT TERM
 knee() {
   local rcvbuf=$1 n=$2 round=$3 tag="rcvbuf-$1-instances-$2-round-$3" buffers=()
   [[ $rcvbuf == default ]] || buffers=(--rcvbuf "$rcvbuf")
-  PORT=$((PORT + 1))
   "$JAVA" -jar "$SERVER_JAR" echo --port "$PORT" --metrics-port 0 --quiet --instances "$n" "${buffers[@]}" \
     > "$OUT/$tag.server.log" 2>&1 &
   server=$!
@@ -88,6 +87,7 @@ for rcvbuf in $RCVBUFS; do
     order="1 2"
     (( round % 2 == 0 )) && order="2 1"
     for n in $order; do
+      PORT=$((PORT + 1))  # here, not in knee: that runs in a subshell
       rate=$(knee "$rcvbuf" "$n" "$round") || exit $?
       echo "rcvbuf $rcvbuf round $round instances $n: knee $rate pps (load $(cut -d' ' -f1 /proc/loadavg))"
       results+=("$rcvbuf $n $rate")

@@ -51,17 +51,17 @@ final class FloodAccount {
     return attempted++;
   }
 
-  /** The kernel accepted a datagram of {@code bytes}. */
-  void sent(int bytes) {
-    sent++;
-    intervalSent++;
-    meters.datagramsSent.increment();
-    meters.bytesSent.increment(bytes);
+  /** The kernel accepted {@code datagrams} datagrams of {@code bytes} each. */
+  void sent(int datagrams, int bytes) {
+    sent += datagrams;
+    intervalSent += datagrams;
+    meters.datagramsSent.increment(datagrams);
+    meters.bytesSent.increment((double) datagrams * bytes);
   }
 
-  /** A send failed (the sequence number is spent and will not come back). */
-  void sendFailed() {
-    sendFailures++;
+  /** Sends of {@code datagrams} failed (their sequence numbers are spent and will not come back). */
+  void sendFailed(int datagrams) {
+    sendFailures += datagrams;
   }
 
   /** A datagram from an address we did not send to. */

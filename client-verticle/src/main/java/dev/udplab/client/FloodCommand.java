@@ -63,6 +63,11 @@ final class FloodCommand implements Callable<Integer> {
       description = "Source sockets used round-robin, so reuseport servers see K flows (default ${DEFAULT-VALUE}).")
   private int sockets;
 
+  @Option(names = "--gso", paramLabel = "auto|on|off", defaultValue = "auto",
+      description = "Hand the kernel up to " + UdpGso.MAX_SEGMENTS + " datagrams per write (UDP_SEGMENT): auto ="
+          + " towards loopback targets where the kernel offers it (default ${DEFAULT-VALUE}).")
+  private String gso;
+
   @Option(names = "--drain", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "1s",
       description = "How long to wait for stragglers after the last send (default ${DEFAULT-VALUE}).")
   private Duration drain;
@@ -152,7 +157,8 @@ final class FloodCommand implements Callable<Integer> {
     try {
       options = new FloodOptions(target)
           .count(count).duration(duration).rate(rate).sizeBytes(size).buffers(new SocketBuffers(rcvbuf, sndbuf))
-          .sockets(sockets).drain(drain).interval(interval).expect(parseExpect(expect)).validate();
+          .sockets(sockets).drain(drain).interval(interval).expect(parseExpect(expect)).gso(UdpGso.parse(gso))
+          .validate();
     } catch (IllegalArgumentException e) {
       throw usage(e.getMessage());
     }

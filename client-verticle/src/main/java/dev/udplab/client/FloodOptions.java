@@ -31,6 +31,7 @@ public final class FloodOptions {
   private Duration drain = DEFAULT_DRAIN;
   private Duration interval = DEFAULT_INTERVAL;
   private Expect expect = Expect.AUTO;
+  private UdpGso.Mode gso = UdpGso.Mode.AUTO;
 
   /** Options with the defaults and {@code target}. */
   public FloodOptions(HostPort target) {
@@ -49,6 +50,17 @@ public final class FloodOptions {
     drain = other.drain;
     interval = other.interval;
     expect = other.expect;
+    gso = other.gso;
+  }
+
+  /** Whether writes carry several datagrams, segmented by the kernel (see {@link UdpGso}). */
+  public UdpGso.Mode gso() {
+    return gso;
+  }
+
+  public FloodOptions gso(UdpGso.Mode gso) {
+    this.gso = gso;
+    return this;
   }
 
   public HostPort target() {

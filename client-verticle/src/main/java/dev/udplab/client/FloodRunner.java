@@ -3,6 +3,7 @@ package dev.udplab.client;
 import dev.udplab.client.FloodOptions.Expect;
 import dev.udplab.client.FloodReport.Mode;
 import dev.udplab.client.FloodVerticle.FloodProgress;
+import io.netty.channel.epoll.SegmentedDatagramPacket;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -29,10 +30,17 @@ final class FloodRunner {
     SocketBuffers.Granted granted = options.buffers().granted(options.target());
     ClientMetrics.Target meters = runtime.metrics().target(options.target().label());
     meters.socketBuffers(granted.receiveBytes(), granted.sendBytes());
+    int segmentsPerWrite;
+    try {
+      segmentsPerWrite = UdpGso.segmentsPerWrite(options.gso(), gsoSupported(runtime),
+          options.target().address().isLoopbackAddress(), options.sizeBytes());
+    } catch (IllegalStateException e) {
+      throw CommandException.environment(e.getMessage());
+    }
     if (text != null) {
       text.println(FloodReport.header(options.target().label(), options.count(),
           options.duration().toNanos() / 1e9, options.rate(), options.sizeBytes(), granted.receiveBytes(),
-          granted.sendBytes(), options.sockets()));
+          granted.sendBytes(), options.sockets(), segmentsPerWrite));
       String shortfall = options.buffers().shortfall(granted);
       if (shortfall != null) {
         text.println(shortfall);
@@ -54,7 +62,7 @@ final class FloodRunner {
       }
       text.flush();
     };
-    FloodVerticle flood = new FloodVerticle(options, granted, meters, progress);
+    FloodVerticle flood = new FloodVerticle(options, granted, segmentsPerWrite, meters, progress);
     String id = runtime.vertx().deployVerticle(flood).await();
     try {
       signal.onStop(flood::stopSending);
@@ -85,6 +93,11 @@ final class FloodRunner {
       signal.onStop(() -> { });
       runtime.vertx().undeploy(id).await();
     }
+  }
+
+  /** UDP_SEGMENT needs Netty's epoll transport under the sockets, and a kernel that has it (Linux 4.18+). */
+  private static boolean gsoSupported(ClientRuntime runtime) {
+    return runtime.vertx().isNativeTransportEnabled() && SegmentedDatagramPacket.isSupported();
   }
 
   /**

@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class FloodCommandTest {
   @ValueSource(strings = {"--size=39", "--size=65508", "--size=-1", "--rate=-5", "--rate=abc", "--count=-1",
       "--sockets=0", "--drain=5parsecs", "--max-loss=101", "--expect=maybe", "--sweep-rcvbuf=8K,lots",
       "--sweep-rate=1000,-2", "--to=127.0.0.1:70000", "--rate=1000000001", "--metrics-port=70000",
-      "--metrics-port=-1", "--find-max-rate --expect=none", "--to=no-such-host.invalid:20001"})
+      "--metrics-port=-1", "--find-max-rate --expect=none", "--to=no-such-host.invalid:20001", "--gso=sometimes"})
   void bad_values_are_usage_errors(String arg) {
     // the metrics port off unless it is the value under test (picocli refuses an option given twice)
     String[] args = ((arg.startsWith("--metrics-port") ? "flood " : "flood --metrics-port=0 ") + arg).split(" ");
@@ -81,6 +82,20 @@ class FloodCommandTest {
   }
 
   @Test
+  void gso_auto_segments_towards_loopback_and_off_writes_one_by_one(Vertx vertx) {
+    MisbehavingServer server = new MisbehavingServer(0);
+    vertx.deployVerticle(server).await();
+    for (String gso : new String[] {"auto", "off"}) {
+      SendTest.Run r = run("flood", "--to", "127.0.0.1:" + server.port(), "--count", "500", "--rate", "20000",
+          "--rcvbuf", "1M", "--drain", "1s", "--metrics-port", "0", "--max-loss", "0", "--gso", gso);
+      assertEquals(ExitCodes.OK, r.exitCode(), r.err());
+      assertEquals(gso.equals("auto"), r.out().contains(", GSO up to 64 per write"), r.out());
+      assertTrue(r.out().contains("lost        0 (0.0000%)"), r.out());
+    }
+    assertEquals(Map.of(64, 1000L), server.perSize());
+  }
+
+  @Test
   void sweep_prints_a_table_and_a_json_array(Vertx vertx) {
     MisbehavingServer server = new MisbehavingServer(0);
     vertx.deployVerticle(server).await();
@@ -111,7 +126,8 @@ class FloodCommandTest {
     assertTrue(json.getLong("maxRate") > 0, r.err());
     assertEquals(0.1, json.getDouble("maxLossPercent"));
     JsonArray probes = json.getJsonArray("probes");
-    assertTrue(probes.size() >= 2 && probes.size() <= 13, r.err());
+    // the unpaced probe, then at most MAX_PROBES + 1 rates, each probed twice at most
+    assertTrue(probes.size() >= 2 && probes.size() <= 1 + 2 * (MaxRateSearch.MAX_PROBES + 1), r.err());
     assertEquals(0L, probes.getJsonObject(0).getLong("rate"), "the first probe is unpaced");
     assertTrue(r.err().contains("probe  1  rate   unpaced"), r.err());
     assertTrue(r.err().contains("max rate within 0.1% loss: " + json.getLong("maxRate") + " pps"), r.err());

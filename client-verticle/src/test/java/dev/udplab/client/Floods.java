@@ -27,7 +27,13 @@ final class Floods {
   /** Deploys a flood, runs it, undeploys it; {@code started} gets the verticle (for stopSending). */
   static Future<FloodReport> run(Vertx vertx, FloodOptions options, MeterRegistry registry,
       Consumer<FloodVerticle> started, Consumer<FloodVerticle.FloodProgress> progress) {
-    FloodVerticle flood = new FloodVerticle(options, options.buffers().granted(options.target()),
+    return run(vertx, options, 1, registry, started, progress);
+  }
+
+  /** As above, with {@code segmentsPerWrite} datagrams per write (more than 1 needs the native transport). */
+  static Future<FloodReport> run(Vertx vertx, FloodOptions options, int segmentsPerWrite, MeterRegistry registry,
+      Consumer<FloodVerticle> started, Consumer<FloodVerticle.FloodProgress> progress) {
+    FloodVerticle flood = new FloodVerticle(options, options.buffers().granted(options.target()), segmentsPerWrite,
         new ClientMetrics(registry).target(options.target().label()), progress);
     return vertx.deployVerticle(flood).compose(id -> {
       started.accept(flood);

@@ -33,6 +33,7 @@ final class MisbehavingServer extends VerticleBase {
   private DatagramPacket held;
   private long received;
   private final Map<Integer, Long> perSenderPort = new HashMap<>();
+  private final Map<Integer, Long> perSize = new HashMap<>();
 
   MisbehavingServer(int port) {
     this.port = port;
@@ -95,6 +96,11 @@ final class MisbehavingServer extends VerticleBase {
     return perSenderPort;
   }
 
+  /** Datagrams received per size in bytes. */
+  Map<Integer, Long> perSize() {
+    return perSize;
+  }
+
   long received() {
     return received;
   }
@@ -102,6 +108,7 @@ final class MisbehavingServer extends VerticleBase {
   private void onPacket(DatagramPacket packet) {
     received++;
     perSenderPort.merge(packet.sender().port(), 1L, Long::sum);
+    perSize.merge(packet.data().length(), 1L, Long::sum);
     onReceived.accept(received);
     if (silent) {
       return;
