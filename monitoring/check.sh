@@ -114,17 +114,24 @@ wait_line() { # $1 file, $2 pattern, $3 pid, $4 what
 }
 wait_line "$tmp/server.out" "^listening mode=echo" "$server_pid" "the server"
 say "server: $(grep -m1 '^listening' "$tmp/server.out")"
-python3 - "$prom_port" "$CHECK_TIMEOUT" <<'EOF' || die 4 "Prometheus did not become ready on 127.0.0.1:$prom_port"
-import sys, time, urllib.request
+# Ready is not scraping: Prometheus hands static targets to the scrapers only after its discovery throttle
+# (5 s), so the flood waits for the first scrape of both jobs (the client's is down until the flood serves it).
+# A 4 s flood started at /-/ready was over before the first scrape on a fast machine.
+python3 - "$prom_port" "$CHECK_TIMEOUT" <<'EOF' || die 4 "Prometheus did not start scraping on 127.0.0.1:$prom_port"
+import json, sys, time, urllib.parse, urllib.request
 deadline = time.monotonic() + float(sys.argv[2])
+query = f"http://127.0.0.1:{sys.argv[1]}/api/v1/query?" + urllib.parse.urlencode({"query": "up"})
 while time.monotonic() < deadline:
     try:
-        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/-/ready", timeout=2).read()
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.2)
+        jobs = {r["metric"].get("job") for r in json.load(urllib.request.urlopen(query, timeout=2))["data"]["result"]}
+        if {"udp-server", "udp-client"} <= jobs:
+            sys.exit(0)
+    except (OSError, ValueError, KeyError):
+        pass
+    time.sleep(0.2)
 sys.exit(1)
 EOF
+say "Prometheus is scraping both jobs"
 
 java "${JAVA_OPTS[@]}" -jar "$CLIENT_JAR" flood --to "127.0.0.1:$udp_port" --count 0 --duration "$FLOOD_DURATION" \
   --rate "$FLOOD_RATE" --metrics-port "$client_metrics" --linger 15s --json >"$tmp/flood.json" 2>"$tmp/flood.err" &
