@@ -45,13 +45,15 @@ command -v python3 > /dev/null || { echo "instances.sh: python3 is needed to rea
 
 OUT=${BENCH_OUT:-$BENCH_DIR/out/instances-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
-server=
-trap '[[ -n $server ]] && kill "$server" 2>/dev/null' EXIT
 trap 'exit 130' INT TERM
 
 # knee RCVBUF INSTANCES ROUND: one search against a fresh server; prints the knee in pps.
 knee() {
   local rcvbuf=$1 n=$2 round=$3 tag="rcvbuf-$1-instances-$2-round-$3" buffers=()
+  # knee runs in $(...), a subshell: the parent's trap cannot see this server, so this one ends it, also on
+  # Ctrl-C (a background JVM of a script ignores SIGINT)
+  trap '[[ -n $server ]] && kill "$server" 2>/dev/null' EXIT
+  trap 'exit 130' INT TERM
   [[ $rcvbuf == default ]] || buffers=(--rcvbuf "$rcvbuf")
   "$JAVA" -jar "$SERVER_JAR" echo --port "$PORT" --metrics-port 0 --quiet --instances "$n" "${buffers[@]}" \
     > "$OUT/$tag.server.log" 2>&1 &
@@ -72,7 +74,7 @@ knee() {
   kill "$server" 2>/dev/null
   wait "$server" 2>/dev/null
   server=
-  if [[ $status -gt 1 ]]; then
+  if [[ $status -gt 1 || ! -s $OUT/$tag.json ]]; then
     echo "instances.sh: flood failed (exit $status): $(tail -1 "$OUT/$tag.client.log")" >&2
     exit 4
   fi

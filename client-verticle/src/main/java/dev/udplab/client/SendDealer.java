@@ -4,7 +4,8 @@ package dev.udplab.client;
  * Deals one tick's due datagrams to K sockets in contiguous runs (with 40 due and 4 sockets: 10 on one, the next
  * 10 on the next, ...), each run cut into writes of at most {@code segmentsPerWrite}. Dealt one by one (0, 4, 8
  * on one socket) they would reach a one-socket server out of order, and the flood would count reordering the
- * network never did. The next tick starts on the socket after the last one used.
+ * network never did. A run cut short (by the tick's end or the caller's time budget) goes on, on the same socket,
+ * in the next tick; over ticks the short run moves round the sockets, so they stay even.
  */
 final class SendDealer {
 
