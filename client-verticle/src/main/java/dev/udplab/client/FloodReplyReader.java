@@ -2,7 +2,7 @@ package dev.udplab.client;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.vertx.core.spi.metrics.DatagramSocketMetrics;
 import java.net.InetSocketAddress;
@@ -11,9 +11,10 @@ import java.net.InetSocketAddress;
  * The reply path of one flood socket, as the first handler of its Netty pipeline: each datagram goes to the
  * {@link Replies} straight from Netty's read buffer, without the copy, the sender's address text and the
  * {@code SocketAddress} Vert.x's {@code DatagramSocket.handler} makes per datagram. Vert.x's own
- * {@code vertx_datagram_bytes_read} meter is fed here, so it keeps counting. Runs on the socket's event loop only.
+ * {@code vertx_datagram_bytes_read} meter is fed here, so it keeps counting. Runs on the socket's event loop only;
+ * Netty passes anything that is not a datagram on, and releases each datagram after {@link #channelRead0}.
  */
-final class FloodReplyReader extends ChannelInboundHandlerAdapter {
+final class FloodReplyReader extends SimpleChannelInboundHandler<DatagramPacket> {
 
   /** Where the replies go. */
   interface Replies {
@@ -31,21 +32,12 @@ final class FloodReplyReader extends ChannelInboundHandlerAdapter {
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof DatagramPacket)) {
-      ctx.fireChannelRead(msg);
-      return;
+  protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+    ByteBuf content = packet.content();
+    if (vertxMetrics != null) {
+      vertxMetrics.bytesRead(null, null, content.readableBytes());
     }
-    DatagramPacket packet = (DatagramPacket) msg;
-    try {
-      ByteBuf content = packet.content();
-      if (vertxMetrics != null) {
-        vertxMetrics.bytesRead(null, null, content.readableBytes());
-      }
-      replies.received(packet.sender(), content, System.nanoTime());
-    } finally {
-      packet.release();
-    }
+    replies.received(packet.sender(), content, System.nanoTime());
   }
 
   @Override

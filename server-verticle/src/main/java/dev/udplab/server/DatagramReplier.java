@@ -5,7 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.vertx.core.spi.metrics.DatagramSocketMetrics;
 import java.io.IOException;
@@ -22,9 +22,10 @@ import java.net.InetSocketAddress;
  * twice, resolved the sender's IP literal again for the reply, and flushed each reply on its own (one
  * {@code sendto} per datagram where Netty's epoll transport sends a flushed batch with one {@code sendmmsg}).
  * Vert.x's own {@code vertx_datagram_*} meters are fed here, so they keep counting.
- * Runs on the socket's event loop only.
+ * Runs on the socket's event loop only; Netty passes anything that is not a datagram on, and releases each datagram
+ * after {@link #channelRead0} (an echo retains its content for the reply).
  */
-final class DatagramReplier extends ChannelInboundHandlerAdapter {
+final class DatagramReplier extends SimpleChannelInboundHandler<DatagramPacket> {
   private static final VarHandle RECEIVED_HERE;
 
   static {
@@ -61,20 +62,7 @@ final class DatagramReplier extends ChannelInboundHandlerAdapter {
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof DatagramPacket)) {
-      ctx.fireChannelRead(msg);
-      return;
-    }
-    DatagramPacket packet = (DatagramPacket) msg;
-    try {
-      handle(ctx, packet);
-    } finally {
-      packet.release();
-    }
-  }
-
-  private void handle(ChannelHandlerContext ctx, DatagramPacket packet) {
+  protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
     long nowNanos = System.nanoTime();
     ByteBuf content = packet.content();
     int requestBytes = content.readableBytes();
