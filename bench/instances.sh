@@ -52,6 +52,7 @@ knee() {
   local rcvbuf=$1 n=$2 round=$3 tag="rcvbuf-$1-instances-$2-round-$3" buffers=()
   # knee runs in $(...), a subshell: the parent's trap cannot see this server, so this one ends it, also on
   # Ctrl-C (a background JVM of a script ignores SIGINT)
+  server=
   trap '[[ -n $server ]] && kill "$server" 2>/dev/null' EXIT
   trap 'exit 130' INT TERM
   [[ $rcvbuf == default ]] || buffers=(--rcvbuf "$rcvbuf")

@@ -9,7 +9,6 @@ import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.Set;
 import java.util.Map;
 import java.util.function.LongConsumer;
 import java.util.function.LongPredicate;
@@ -85,10 +84,6 @@ final class MisbehavingServer extends VerticleBase {
 
   int port() {
     return socket.localAddress().port();
-  }
-
-  Set<Integer> senderPorts() {
-    return perSenderPort.keySet();
   }
 
   /** Datagrams received per source port. */
