@@ -1,0 +1,45 @@
+package dev.udplab.common.runtime;
+
+/**
+ * Every system property udplab reads or sets, in one place. {@link #apply()} runs first in each {@code main}
+ * (and from {@link VertxRuntime}'s initialiser for tests and embedding): Netty and Vert.x read theirs once, when
+ * their classes load. A property the user gives with {@code -D} always wins.
+ */
+public final class ProcessProperties {
+
+  /**
+   * Netty 4.2 registers Flight Recorder events at the first buffer allocation: about 130 {@code jdk.jfr.internal}
+   * classes loaded on the event loop between bind and the first datagram.
+   */
+  public static final String NETTY_JFR = "io.netty.jfr.enabled";
+  /**
+   * Vert.x resolves the host of every datagram it sends; its DNS resolver lets a send join another event loop's
+   * in-flight resolution of the same IP literal, which writes it later and out of order. udplab resolves each name
+   * once, with the JDK, and passes IP literals.
+   */
+  public static final String VERTX_DISABLE_DNS_RESOLVER = "vertx.disableDnsResolver";
+  /** Datagrams per {@code recvmmsg} call on epoll ({@link dev.udplab.common.net.Datagrams#RECVMMSG_DATAGRAMS}). */
+  public static final String RECVMMSG = "udplab.recvmmsg";
+
+  private static final int DEFAULT_RECVMMSG_DATAGRAMS = 16;
+
+  private ProcessProperties() {
+  }
+
+  /** Sets udplab's defaults for the properties the user did not give. Idempotent. */
+  public static void apply() {
+    setUnlessGiven(NETTY_JFR, "false");
+    setUnlessGiven(VERTX_DISABLE_DNS_RESOLVER, "true");
+  }
+
+  /** {@code -Dudplab.recvmmsg}, at least 1 (default 16). */
+  public static int recvmmsgDatagrams() {
+    return Math.max(1, Integer.getInteger(RECVMMSG, DEFAULT_RECVMMSG_DATAGRAMS));
+  }
+
+  private static void setUnlessGiven(String name, String value) {
+    if (System.getProperty(name) == null) {
+      System.setProperty(name, value);
+    }
+  }
+}

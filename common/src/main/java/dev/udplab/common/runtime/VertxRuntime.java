@@ -1,0 +1,127 @@
+package dev.udplab.common.runtime;
+
+import dev.udplab.common.cli.CommandException;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.transport.Transport;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.PrometheusRequestHandler;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One process's Vert.x: the chosen transport, Micrometer metrics into a {@link PrometheusMeterRegistry} that also
+ * holds udplab's own meters, and the {@code /metrics} endpoint. Its methods block, so call them from the main thread
+ * (or a test thread), never from an event loop.
+ */
+public final class VertxRuntime implements AutoCloseable {
+
+  /** How long a start, a bind or a close may take before the process gives up. */
+  public static final long TIMEOUT_SECONDS = 10;
+
+  static {
+    ProcessProperties.apply();
+  }
+
+  private final Vertx vertx;
+  private final PrometheusMeterRegistry registry;
+  private final Transport transport;
+  private MetricsEndpoint endpoint;
+
+  private VertxRuntime(Vertx vertx, PrometheusMeterRegistry registry, Transport transport) {
+    this.vertx = vertx;
+    this.registry = registry;
+    this.transport = transport;
+  }
+
+  /**
+   * Starts Vert.x on {@code transport} with metrics on.
+   *
+   * @param name what the registry is named after ({@code udp-server}); a random suffix keeps several runtimes in
+   *             one JVM (tests) apart in Vert.x's static registry map
+   */
+  public static VertxRuntime start(String name, Transport transport) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setJvmMetricsEnabled(true)
+        .setRegistryName(name + "-" + UUID.randomUUID())
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(metricsOptions))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .withTransport(transport)
+        .build();
+    return new VertxRuntime(vertx, registry, transport);
+  }
+
+  /**
+   * Serves {@code http://HOST:PORT/metrics} from {@link #registry()}.
+   *
+   * @throws CommandException (exit 4) naming the port and what to do when it cannot be bound
+   */
+  public MetricsEndpoint serveMetrics(String host, int port) {
+    try {
+      HttpServer server = await(vertx.createHttpServer()
+          .requestHandler(PrometheusRequestHandler.create(registry))
+          .listen(port, host), "the metrics endpoint");
+      endpoint = new MetricsEndpoint(host, server.actualPort());
+      return endpoint;
+    } catch (CommandException e) {
+      throw e;
+    } catch (Exception e) { // Future.await rethrows the bind's checked exception as is
+      throw CommandException.environment(BindFailures.describe("metrics port (TCP)", host, port, e,
+          "choose another --metrics-port, or --metrics-port 0 to turn the endpoint off"));
+    }
+  }
+
+  /**
+   * Waits for {@code future} on this (non-event-loop) thread up to {@link #TIMEOUT_SECONDS}; its failure is rethrown.
+   *
+   * @throws CommandException (exit 4) when it does not complete in time
+   */
+  public static <T> T await(Future<T> future, String what) {
+    try {
+      return future.await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw CommandException.environment(what + " did not start within " + TIMEOUT_SECONDS + " s");
+    }
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** The registry behind {@code /metrics}: Vert.x's meters, the JVM's, and udplab's own. */
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** The endpoint, or null when none is served. */
+  public MetricsEndpoint metricsEndpoint() {
+    return endpoint;
+  }
+
+  /** {@code epoll} (or another native transport's name) when it is in use, {@code nio} otherwise. */
+  public String transportName() {
+    return vertx.isNativeTransportEnabled() ? transport.name().toLowerCase(Locale.ROOT) : "nio";
+  }
+
+  /** Closes the endpoint, every socket and Vert.x itself; a close that hangs does not hang the caller. */
+  @Override
+  public void close() {
+    try {
+      vertx.close().await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      // exiting anyway
+    }
+  }
+}
