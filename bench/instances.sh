@@ -22,6 +22,8 @@ SERVER_JAR="$UDPLAB_HOME/server-verticle/target/udp-server.jar"
 CLIENT_JAR="$UDPLAB_HOME/client-verticle/target/udp-client.jar"
 ROUNDS=3 RCVBUFS="default 4194304" MAX_LOSS=0.1 DURATION=2s
 PORT=${PORT:-39300}
+source "$BENCH_DIR/../.ci/lib.sh" instances.sh
+on_exit_cleanup
 
 usage() { echo "bench/instances.sh: $1 (usage: bench/instances.sh [--rounds N] [--rcvbuf \"LIST\"] [--max-loss PERCENT] [--duration D])" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
@@ -38,32 +40,27 @@ while [[ $# -gt 0 ]]; do
 done
 
 if [[ ! -f $SERVER_JAR || ! -f $CLIENT_JAR ]]; then
-  echo "instances.sh: building the jars (mvn -B -q package -DskipTests in $UDPLAB_HOME)" >&2
-  (cd "$UDPLAB_HOME" && mvn -B -q package -DskipTests) || { echo "instances.sh: the build failed" >&2; exit 4; }
+  say "building the jars (mvn -B -q package -DskipTests in $UDPLAB_HOME)"
+  (cd "$UDPLAB_HOME" && mvn -B -q package -DskipTests) || die 4 "the build failed"
 fi
-command -v python3 > /dev/null || { echo "instances.sh: python3 is needed to read the flood's JSON" >&2; exit 4; }
+command -v python3 > /dev/null || die 4 "python3 is needed to read the flood's JSON"
 
 OUT=${BENCH_OUT:-$BENCH_DIR/out/instances-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
-trap 'exit 130' INT TERM
 
 # knee RCVBUF INSTANCES ROUND: one search against a fresh server; prints the knee in pps.
 knee() {
   local rcvbuf=$1 n=$2 round=$3 tag="rcvbuf-$1-instances-$2-round-$3" buffers=()
   # knee runs in $(...), a subshell: the parent's trap cannot see this server, so this one ends it, also on
   # Ctrl-C (a background JVM of a script ignores SIGINT)
-  server=
-  trap '[[ -n $server ]] && kill "$server" 2>/dev/null' EXIT
-  trap 'exit 130' INT TERM
+  on_exit_cleanup
   [[ $rcvbuf == default ]] || buffers=(--rcvbuf "$rcvbuf")
   "$JAVA" -jar "$SERVER_JAR" echo --port "$PORT" --metrics-port 0 --quiet --instances "$n" "${buffers[@]}" \
     > "$OUT/$tag.server.log" 2>&1 &
   server=$!
-  for _ in $(seq 100); do grep -q '^listening' "$OUT/$tag.server.log" && break; sleep 0.1; done
-  if ! grep -q '^listening' "$OUT/$tag.server.log"; then
-    echo "instances.sh: the server did not start: $(head -1 "$OUT/$tag.server.log")" >&2
-    exit 4
-  fi
+  track "$server"
+  wait_line "$OUT/$tag.server.log" '^listening' 10 "$server" \
+    || die 4 "the server did not start: $(head -1 "$OUT/$tag.server.log")"
   # The server's JIT warms up before anything is measured, as in bench/run.sh: 200,000 datagrams unpaced.
   "$JAVA" -jar "$CLIENT_JAR" flood --to "127.0.0.1:$PORT" --sockets 4 --count 200000 --drain 500ms --metrics-port 0 \
     --json "${buffers[@]}" > "$OUT/$tag.warm-up.json" 2> "$OUT/$tag.warm-up.log"
@@ -72,13 +69,8 @@ knee() {
     --duration "$DURATION" --drain 500ms --metrics-port 0 --json "${buffers[@]}" \
     > "$OUT/$tag.json" 2> "$OUT/$tag.client.log"
   local status=$?
-  kill "$server" 2>/dev/null
-  wait "$server" 2>/dev/null
-  server=
-  if [[ $status -gt 1 || ! -s $OUT/$tag.json ]]; then
-    echo "instances.sh: flood failed (exit $status): $(tail -1 "$OUT/$tag.client.log")" >&2
-    exit 4
-  fi
+  stop_pid "$server"
+  [[ $status -le 1 && -s $OUT/$tag.json ]] || die 4 "flood failed (exit $status): $(tail -1 "$OUT/$tag.client.log")"
   python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["maxRate"])' "$OUT/$tag.json"
 }
 

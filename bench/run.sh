@@ -66,19 +66,9 @@ mkdir -p "$OUT" || exit 4
 RESULTS="$OUT/results.tsv"
 : >"$RESULTS"
 
-log() { echo "bench: $*" >&2; }
-
-# Every process this script starts is listed here and ended by pid on exit.
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
-  PIDS=()
-}
-trap cleanup EXIT
-trap 'log "interrupted"; exit 130' INT TERM
-forget_pid() { local keep=() p; for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done; PIDS=("${keep[@]}"); }
+source "$BENCH_DIR/../.ci/lib.sh" bench
+# Every process this script starts is tracked and ended by pid on exit.
+on_exit_cleanup
 
 # run_child OUT ERR TRACK_RSS CMD...: runs CMD in the background (so a signal reaches the trap at once),
 # waits, and leaves its exit code in CHILD_RC and, if TRACK_RSS=1, its peak RSS in KiB in CHILD_HWM_KB.
@@ -87,7 +77,7 @@ run_child() {
   shift 3
   "${NICE[@]}" "$@" >"$out" 2>"$err" &
   pid=$!
-  PIDS+=("$pid")
+  track "$pid"
   CHILD_HWM_KB=0
   if (( track )); then
     while kill -0 "$pid" 2>/dev/null; do
@@ -98,11 +88,7 @@ run_child() {
   fi
   wait "$pid"
   CHILD_RC=$?
-  forget_pid "$pid"
-}
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+  untrack "$pid"
 }
 
 # json_get FILE KEY.PATH: one value of the one JSON object in FILE (the last line that parses), or nan.
@@ -135,13 +121,13 @@ build() {
   local src
   for src in udp_echo udp_flood; do
     if [[ ! -x $BUILD/$src || $BENCH_DIR/c/$src.c -nt $BUILD/$src || $BENCH_DIR/c/udp_socket.h -nt $BUILD/$src ]]; then
-      cc -O2 -Wall -Wextra -o "$BUILD/$src" "$BENCH_DIR/c/$src.c" -lm || { log "cannot compile c/$src.c"; exit 4; }
+      cc -O2 -Wall -Wextra -o "$BUILD/$src" "$BENCH_DIR/c/$src.c" -lm || die 4 "cannot compile c/$src.c"
     fi
   done
   if (( ! C_ONLY )) && [[ -z ${JAVA_SERVER_CMD:-} || $NO_FLOOD == 0 ]] && [[ ! -f $SERVER_JAR || ! -f $CLIENT_JAR ]]; then
-    log "building the jars in $UDPLAB_HOME (mvn -B -q package -DskipTests)"
+    say "building the jars in $UDPLAB_HOME (mvn -B -q package -DskipTests)"
     (cd "$UDPLAB_HOME" && mvn -B -q package -DskipTests) >"$OUT/mvn.log" 2>&1 \
-      || { log "the jar build failed; see $OUT/mvn.log"; exit 4; }
+      || die 4 "the jar build failed; see $OUT/mvn.log"
   fi
   FLOOD_OK=0 SERVER_OK=0
   if (( ! C_ONLY )); then
@@ -151,14 +137,14 @@ build() {
     elif "$JAVA" -jar "$SERVER_JAR" echo --help 2>&1 | grep -q -- --port; then
       SERVER_OK=1
     else
-      log "udp-server.jar does not run 'echo --help': the udp-server.jar phase is skipped"
+      say "udp-server.jar does not run 'echo --help': the udp-server.jar phase is skipped"
     fi
     if (( NO_FLOOD )); then
       :
     elif "$JAVA" -jar "$CLIENT_JAR" flood --help 2>&1 | grep -q -- --rate; then
       FLOOD_OK=1
     else
-      log "udp-client.jar has no working 'flood' command: scenarios with flood as generator are skipped"
+      say "udp-client.jar has no working 'flood' command: scenarios with flood as generator are skipped"
     fi
   fi
 }
@@ -167,7 +153,7 @@ build() {
 # start_server c|java: sets SERVER_PID and SERVER_PORT; records the start-up time (launch to first echo).
 start_server() {
   local kind=$1 t0 t1 line
-  SERVER_PORT=$(free_port)
+  free_port SERVER_PORT
   SERVER_LOG="$OUT/server-$kind-r$ROUND"
   t0=$(date +%s%N)
   if [[ $kind == c ]]; then
@@ -181,9 +167,10 @@ start_server() {
       >"$SERVER_LOG.out" 2>"$SERVER_LOG.err" &
   fi
   SERVER_PID=$!
-  PIDS+=("$SERVER_PID")
+  track "$SERVER_PID"
+  # the C prober, not wait_udp_echo: the start-up figures in RESULTS.md are launch to its first echo
   if ! "$BUILD/udp_flood" --to "127.0.0.1:$SERVER_PORT" --wait-echo 20 >/dev/null 2>&1; then
-    log "the $kind echo server did not answer on port $SERVER_PORT within 20 s; its stderr:"
+    say "the $kind echo server did not answer on port $SERVER_PORT within 20 s; its stderr:"
     tail -5 "$SERVER_LOG.err" >&2
     stop_server
     return 1
@@ -194,7 +181,7 @@ start_server() {
   if [[ $line =~ address=127\.0\.0\.1:$SERVER_PORT\ .*transport=([a-z_]+) ]]; then
     [[ $kind == java ]] && JAVA_TRANSPORT=${BASH_REMATCH[1]}
   else
-    log "warning: the $kind server printed no contract start-up line 'listening mode=echo address=127.0.0.1:$SERVER_PORT ... transport=...'"
+    say "warning: the $kind server printed no contract start-up line 'listening mode=echo address=127.0.0.1:$SERVER_PORT ... transport=...'"
   fi
   return 0
 }
@@ -203,9 +190,7 @@ stop_server() {
   local v
   v=$(awk '/^VmHWM/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null)
   [[ -n $v ]] && record "rss_server_mib.$SERVER_KIND" all "$ROUND" "$(awk -v k="$v" 'BEGIN { printf "%.1f", k / 1024 }')"
-  kill "$SERVER_PID" 2>/dev/null
-  wait "$SERVER_PID" 2>/dev/null
-  forget_pid "$SERVER_PID"
+  stop_pid "$SERVER_PID"
 }
 
 # ---------------------------------------------------------------- generators
@@ -245,7 +230,7 @@ knee() {
     flood "$gen" "$size" "$mid" "$count" "$tag"
     if (( KNEE_RETRY )) && ! probe_ok "$OUT/$tag.json" "$mid"; then
       # one retry: on a shared machine a single scheduling hiccup of a few ms overflows the receive buffer
-      log "  knee $config ${size}B probe $step: $mid pps -> $PROBE_NOTE, once more"
+      say "  knee $config ${size}B probe $step: $mid pps -> $PROBE_NOTE, once more"
       tag="$tag-retry"
       flood "$gen" "$size" "$mid" "$count" "$tag"
     fi
@@ -254,21 +239,21 @@ knee() {
     else
       hi=$mid
     fi
-    log "  knee $config ${size}B probe $step: $mid pps -> $PROBE_NOTE"
+    say "  knee $config ${size}B probe $step: $mid pps -> $PROBE_NOTE"
   done
   if (( ! passed )); then
     count=$(awk -v r="$lo" -v s="$PROBE_SECONDS" 'BEGIN { printf "%d", r * s }')
     tag="knee-$config-$size-r$ROUND-p0"
     flood "$gen" "$size" "$lo" "$count" "$tag"
     if probe_ok "$OUT/$tag.json" "$lo"; then
-      log "  knee $config ${size}B lower bound $lo pps passed: $PROBE_NOTE"
+      say "  knee $config ${size}B lower bound $lo pps passed: $PROBE_NOTE"
     else
-      log "  knee $config ${size}B lower bound $lo pps failed: $PROBE_NOTE"
+      say "  knee $config ${size}B lower bound $lo pps failed: $PROBE_NOTE"
       lo=0
     fi
   fi
   record "knee_pps.$config" "$size" "$ROUND" "$lo"
-  log "knee $config ${size}B: $lo pps (load $(load_average))"
+  say "knee $config ${size}B: $lo pps (load $(load_average))"
 }
 
 unpaced() {
@@ -278,7 +263,7 @@ unpaced() {
   record "unpaced_echo_pps.$config" "$size" "$ROUND" "$(json_get "$OUT/$tag.json" receiveRate)"
   record "unpaced_loss_pct.$config" "$size" "$ROUND" "$(json_get "$OUT/$tag.json" lossPercent)"
   record "rss_client_mib.$gen" all "$ROUND" "$(awk -v k="$CHILD_HWM_KB" 'BEGIN { printf "%.1f", k / 1024 }')"
-  log "unpaced $config ${size}B: send $(json_get "$OUT/$tag.json" sendRate) pps, echo $(json_get "$OUT/$tag.json" receiveRate) pps (load $(load_average))"
+  say "unpaced $config ${size}B: send $(json_get "$OUT/$tag.json" sendRate) pps, echo $(json_get "$OUT/$tag.json" receiveRate) pps (load $(load_average))"
 }
 
 rtt() {
@@ -288,7 +273,7 @@ rtt() {
     record "rtt_${q%Millis}_us.$config" "$size" "$ROUND" \
       "$(awk -v v="$(json_get "$OUT/$tag.json" "rtt.$q")" 'BEGIN { printf "%.1f", v * 1000 }')"
   done
-  log "rtt $config ${size}B at $RTT_RATE pps: p50 $(json_get "$OUT/$tag.json" rtt.p50Millis) ms, p99.9 $(json_get "$OUT/$tag.json" rtt.p999Millis) ms"
+  say "rtt $config ${size}B at $RTT_RATE pps: p50 $(json_get "$OUT/$tag.json" rtt.p50Millis) ms, p99.9 $(json_get "$OUT/$tag.json" rtt.p999Millis) ms"
 }
 
 # ---------------------------------------------------------------- phases
@@ -312,7 +297,7 @@ phase_c() {
 phase_java() {
   SERVER_KIND=java
   if ! start_server java; then
-    log "skipping the udp-server.jar phase of round $ROUND"
+    say "skipping the udp-server.jar phase of round $ROUND"
     return
   fi
   local size
@@ -335,7 +320,7 @@ BENCH_COMMIT=$(git -C "$BENCH_DIR" rev-parse --short HEAD 2>/dev/null || echo un
 JAVA_TRANSPORT=n/a
 LOAD_START=$(load_average)
 STARTED=$(date +%s)
-log "rounds $ROUNDS, sizes $SIZES, probes ${PROBE_SECONDS}s x $KNEE_STEPS steps; raw output in $OUT; load $LOAD_START"
+say "rounds $ROUNDS, sizes $SIZES, probes ${PROBE_SECONDS}s x $KNEE_STEPS steps; raw output in $OUT; load $LOAD_START"
 for (( ROUND = 1; ROUND <= ROUNDS; ROUND++ )); do
   if (( C_ONLY )); then
     phase_c

@@ -20,76 +20,24 @@ RATE=${CHECK_RATE:-2000}
 JAVA_FLAGS=(-Xms32m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1)
 STREAM_MODULE=/usr/lib/nginx/modules/ngx_stream_module.so
 
-say() { printf 'nginx-lb: %s\n' "$*" >&2; }
-die_env() { say "$*"; [[ -n ${WORK:-} ]] && KEEP_WORK=1; exit 4; }
-
-PASSED=0
-FAILED=0
-expect() { # expect DESCRIPTION COMMAND...: one check, counted, never aborts the script
-    local what=$1; shift
-    if "$@"; then PASSED=$((PASSED + 1)); say "ok   $what"
-    else FAILED=$((FAILED + 1)); say "FAIL $what"; fi
-}
+source "$SCRIPT_DIR/../../.ci/lib.sh" nginx-lb
+on_exit_cleanup
+die_env() { KEEP_WORKDIR=1; die 4 "$@"; }
 
 [[ -f $SERVER_JAR && -f $CLIENT_JAR ]] \
     || die_env "missing $SERVER_JAR or $CLIENT_JAR: build them first (mvn -B package -DskipTests)"
 
-install_missing() {
-    local packages=()
-    command -v nginx >/dev/null && [[ -f $STREAM_MODULE ]] || packages+=(nginx libnginx-mod-stream)
-    command -v curl >/dev/null || packages+=(curl)
-    command -v jq >/dev/null || packages+=(jq)
-    command -v ss >/dev/null || packages+=(iproute2)
-    ((${#packages[@]} == 0)) && return 0
-    [[ $(id -u) == 0 ]] || die_env "need ${packages[*]}: run as root or apt-get install them"
-    say "installing ${packages[*]}"
-    local pid_before=""
-    [[ -f /run/nginx.pid ]] && pid_before=$(cat /run/nginx.pid)
-    local try
-    for try in 1 2 3; do  # another apt may hold the lists lock for a while
-        apt-get update -q >/dev/null 2>&1 && break
-        ((try < 3)) || die_env "apt-get update failed"
-        sleep 10
-    done
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 "${packages[@]}" >/dev/null \
-        || die_env "apt-get install ${packages[*]} failed"
-    # The package may start the system nginx on port 80; this check never uses it, so stop only the one
-    # the install just started.
-    if [[ -f /run/nginx.pid ]]; then
-        local started
-        started=$(cat /run/nginx.pid)
-        if [[ $started != "$pid_before" ]] && kill -0 "$started" 2>/dev/null; then kill -QUIT "$started" || true; fi
-    fi
-}
-install_missing
+packages=()
+command -v nginx >/dev/null && [[ -f $STREAM_MODULE ]] || packages+=(nginx libnginx-mod-stream)
+command -v curl >/dev/null || packages+=(curl)
+command -v jq >/dev/null || packages+=(jq)
+command -v ss >/dev/null || packages+=(iproute2)
+((${#packages[@]} == 0)) || apt_install "${packages[@]}"
 
-WORK=$(mktemp -d /tmp/udplab-nginx-check.XXXXXX)
-PIDS=()
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-    if [[ -n ${KEEP_WORK:-} ]]; then say "kept $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# Random loopback ports below the ephemeral range that no socket uses yet (UDP and TCP alike).
-TAKEN=" $(ss -Hlnua | awk '{n = split($4, a, ":"); printf "%s ", a[n]}') $(ss -Hlnt | awk '{n = split($4, a, ":"); printf "%s ", a[n]}') "
-free_port() {
-    local port
-    while :; do
-        port=$((20000 + RANDOM % 12000))
-        [[ $TAKEN == *" $port "* ]] && continue
-        TAKEN+="$port "
-        echo "$port"
-        return
-    done
-}
-LB_PORT=$(free_port)
-SINK_LB_PORT=$(free_port)
-BACKEND_PORTS=("$(free_port)" "$(free_port)" "$(free_port)")
-METRICS_PORTS=("$(free_port)" "$(free_port)" "$(free_port)")
+workdir WORK udplab-nginx-check
+# Loopback ports below the ephemeral range that no socket uses yet (UDP and TCP alike).
+free_port LB_PORT SINK_LB_PORT 'BACKEND_PORTS[0]' 'BACKEND_PORTS[1]' 'BACKEND_PORTS[2]' \
+    'METRICS_PORTS[0]' 'METRICS_PORTS[1]' 'METRICS_PORTS[2]'
 ACCESS_LOG=$WORK/stream.log
 
 # The committed conf is the one template: rewrite its ports and log path, then make sure every
@@ -126,24 +74,17 @@ nginx -t -q -p "$WORK/" -c "$WORK/nginx.conf" -e "$WORK/error.log" 2>"$WORK/ngin
 
 nginx -p "$WORK/" -c "$WORK/nginx.conf" -e "$WORK/error.log" 2>>"$WORK/error.log" &
 NGINX_PID=$!
-PIDS+=("$NGINX_PID")
+track "$NGINX_PID"
 
 BACKEND_PIDS=()
 for i in 0 1 2; do
     java "${JAVA_FLAGS[@]}" -jar "$SERVER_JAR" echo --port "${BACKEND_PORTS[$i]}" \
         --metrics-port "${METRICS_PORTS[$i]}" --quiet > "$WORK/backend-$i.out" 2> "$WORK/backend-$i.err" &
     BACKEND_PIDS+=($!)
-    PIDS+=($!)
+    track $!
 done
 
 udp_bound() { ss -Hlnu "sport = :$1" | grep -q .; }
-wait_until() { # wait_until SECONDS DESCRIPTION COMMAND...: poll every 0.1 s
-    local deadline=$((SECONDS + $1)) what=$2; shift 2
-    until "$@"; do
-        ((SECONDS < deadline)) || die_env "timed out waiting for $what"
-        sleep 0.1
-    done
-}
 scrape() { curl -fsS --max-time 2 "http://127.0.0.1:$1/metrics"; }
 # metric PORT NAME: sum over all series of NAME (0 when absent), as an integer
 metric() {
@@ -160,9 +101,9 @@ backend_ready() {
     udp_bound "${BACKEND_PORTS[$1]}" && scrape "${METRICS_PORTS[$1]}" >/dev/null 2>&1
 }
 
-wait_until 10 "nginx to listen on 127.0.0.1:$LB_PORT" nginx_ready
+wait_until 10 nginx_ready || die_env "timed out waiting for nginx to listen on 127.0.0.1:$LB_PORT"
 for i in 0 1 2; do
-    wait_until 40 "backend $i (see $WORK/backend-$i.err)" backend_ready "$i"
+    wait_until 40 backend_ready "$i" || die_env "timed out waiting for backend $i (see $WORK/backend-$i.err)"
 done
 say "nginx 127.0.0.1:$LB_PORT -> echo backends ${BACKEND_PORTS[*]} (metrics ${METRICS_PORTS[*]})"
 
@@ -261,9 +202,9 @@ log_before=$(wc -l < "$ACCESS_LOG")
 drops_before=$(listen_drops)
 "${FLOOD[@]}" > "$WORK/flood2.json" 2> "$WORK/flood2.json.err" &
 FLOOD_PID=$!
-PIDS+=("$FLOOD_PID")
+track "$FLOOD_PID"
 victim_busy() { (( $(metric "${METRICS_PORTS[$victim]}" udp_server_datagrams_received_total) > victim_before + RATE / 10 )); }
-wait_until 20 "the second flood to reach backend $victim" victim_busy
+wait_until 20 victim_busy || die_env "timed out waiting for the second flood to reach backend $victim"
 { kill -KILL "${BACKEND_PIDS[$victim]}" && wait "${BACKEND_PIDS[$victim]}"; } 2>/dev/null || true
 say "killed backend $victim (pid ${BACKEND_PIDS[$victim]}, port ${BACKEND_PORTS[$victim]}) mid-flood"
 flood_rc=0
@@ -290,5 +231,5 @@ expect "loss accounting stays exact: received ($received) + lost ($lost) = sent 
 expect "nginx logged the refused backend" grep -q "Connection refused" "$WORK/error.log"
 expect "nginx's log shows sessions to the dead backend without reply ($unanswered_victim)" test "$unanswered_victim" -gt 0
 
-printf 'nginx-lb: %d passed, %d failed\n' "$PASSED" "$FAILED"
-((FAILED == 0)) || { KEEP_WORK=1; exit 1; }
+printf 'nginx-lb: %d passed, %d failed\n' "$CHECKS_PASSED" "$CHECKS_FAILED"
+((CHECKS_FAILED == 0)) || { KEEP_WORKDIR=1; exit 1; }
