@@ -1,9 +1,13 @@
 package dev.udplab.client;
 
+import dev.udplab.common.cli.MetricsOptions;
+import dev.udplab.common.runtime.MetricsEndpoint;
+import dev.udplab.common.runtime.VertxRuntime;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,9 +15,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The {@code udp_client_*} meters, one set per target (label {@code target} = {@code host:port} as given).
- * {@link #target(String)} registers a target's meters once; callers keep the returned {@link Target} and touch
- * only its fields per datagram, so the hot path never looks a meter up.
+ * The {@code udp_client_*} meters, one set per target (label {@code target} = {@code host:port} as given), and the
+ * endpoint that serves them. {@link #target(String)} registers a target's meters once; callers keep the returned
+ * {@link Target} and touch only its fields per datagram, so the hot path never looks a meter up. One instance per
+ * registry: a second would register no gauges of its own.
  */
 public final class ClientMetrics {
 
@@ -27,10 +32,38 @@ public final class ClientMetrics {
   };
 
   private final MeterRegistry registry;
+  private final MetricsEndpoint endpoint;
   private final Map<String, Target> targets = new ConcurrentHashMap<>();
 
+  /** Meters in {@code registry}, served by nobody (tests). */
   public ClientMetrics(MeterRegistry registry) {
+    this(registry, null);
+  }
+
+  private ClientMetrics(MeterRegistry registry, MetricsEndpoint endpoint) {
     this.registry = registry;
+    this.endpoint = endpoint;
+  }
+
+  /**
+   * The meters of a command run on {@code runtime}, served at {@code --metrics-host:--metrics-port} unless the port
+   * is 0; says where on {@code err} ({@code metrics http://127.0.0.1:9102/metrics}).
+   *
+   * @throws dev.udplab.common.cli.CommandException (exit 4) when the endpoint cannot be bound
+   */
+  public static ClientMetrics serve(VertxRuntime runtime, MetricsOptions options, PrintWriter err) {
+    MetricsEndpoint endpoint = options.port() == 0 ? null
+        : runtime.serveMetrics(options.hostOr(MetricsOptions.DEFAULT_HOST), options.port());
+    if (endpoint != null) {
+      err.println("metrics " + endpoint.url());
+      err.flush();
+    }
+    return new ClientMetrics(runtime.registry(), endpoint);
+  }
+
+  /** Where the meters are served, or null when nowhere. */
+  public MetricsEndpoint endpoint() {
+    return endpoint;
   }
 
   /** The registry the meters live in. */

@@ -1,9 +1,14 @@
 package dev.udplab.client;
 
+import dev.udplab.common.cli.ExitCodes;
+import dev.udplab.common.cli.MetricsOptions;
+import dev.udplab.common.runtime.TransportChoice;
+import dev.udplab.common.runtime.VertxRuntime;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -14,42 +19,45 @@ import picocli.CommandLine.Spec;
  * port, floods it unpaced, then paced below the rate the server kept up with, and prints both summaries
  * side by side with what the difference shows.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "demo",
     description = "Flood an embedded echo server unpaced, then paced, and compare the two reports.")
 final class DemoCommand implements Callable<Integer> {
+
+  /** The most datagrams per run. */
+  static final long MAX_COUNT = 10_000_000;
 
   @Spec
   private CommandSpec spec;
 
   @Option(names = "--count", paramLabel = "N", defaultValue = "100000",
-      description = "Datagrams per run (default ${DEFAULT-VALUE}).")
+      description = "Datagrams per run, 1.." + MAX_COUNT + " (default: ${DEFAULT-VALUE})")
   private long count;
 
-  @Option(names = "--metrics-port", paramLabel = "PORT", converter = MetricsPortConverter.class, defaultValue = "0",
-      description = "Serve Prometheus metrics on 127.0.0.1:PORT/metrics (default ${DEFAULT-VALUE} = off).")
-  private int metricsPort;
+  @Mixin
+  private MetricsOptions metrics = new MetricsOptions(0);
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    if (count < 1 || count > 10_000_000) {
-      throw new ParameterException(spec.commandLine(), "--count must be 1..10000000: " + count);
+    if (count < 1 || count > MAX_COUNT) {
+      throw new ParameterException(spec.commandLine(), "--count must be 1.." + MAX_COUNT + ": " + count);
     }
     StopSignal signal = StopSignal.install();
-    try (ClientRuntime runtime = ClientRuntime.start(metricsPort)) {
+    try (VertxRuntime runtime = VertxRuntime.start("udp-client", TransportChoice.AUTO.resolve())) {
+      SingleRun runs = new SingleRun(runtime, ClientMetrics.serve(runtime, metrics, spec.commandLine().getErr()),
+          signal);
       DemoEchoVerticle echo = new DemoEchoVerticle();
       runtime.vertx().deployVerticle(echo).await();
       HostPort target = HostPort.parse("127.0.0.1:" + echo.port());
       out.println("demo: echo server on " + target.label() + " (in this process, default socket buffers)");
       out.flush();
-      FloodOptions unpacedOptions = new FloodOptions(target).count(count).rate(0);
-      FloodRunner.warmUp(runtime, unpacedOptions, signal, out);
-      FloodReport unpaced = FloodRunner.run(runtime, unpacedOptions, signal, out, false);
+      FloodOptions unpacedOptions = FloodOptions.to(target).withCount(count).withRate(0);
+      runs.warmUp(unpacedOptions, out);
+      FloodReport unpaced = runs.run(unpacedOptions, out, false);
       long rate = pacedRate(unpaced, count);
-      FloodReport paced = signal.isInterrupted() ? unpaced
-          : FloodRunner.run(runtime, new FloodOptions(unpacedOptions).rate(rate), signal, out, false);
+      FloodReport paced = signal.isInterrupted() ? unpaced : runs.run(unpacedOptions.withRate(rate), out, false);
       out.println();
-      out.print(FloodReport.sideBySide("UNPACED (as fast as the socket takes them)", unpaced,
+      out.print(TextReport.sideBySide("UNPACED (as fast as the socket takes them)", unpaced,
           "PACED at " + rate + " pps", paced));
       out.println();
       out.println(explanation(unpaced, paced, rate));

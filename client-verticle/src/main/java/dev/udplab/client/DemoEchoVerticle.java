@@ -1,5 +1,6 @@
 package dev.udplab.client;
 
+import dev.udplab.common.net.DatagramChannels;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.datagram.DatagramSocket;
@@ -7,8 +8,8 @@ import io.vertx.core.datagram.DatagramSocketOptions;
 
 /**
  * The echo server {@code demo} starts in its own process: one socket on 127.0.0.1, a free port, the
- * kernel's default buffers, every datagram sent back as it came. (The modules share no code, so the
- * client carries this small one of its own.)
+ * kernel's default buffers, every datagram sent back as it came. A stand-in until {@code demo} runs the server
+ * module's own echo verticle.
  */
 public final class DemoEchoVerticle extends VerticleBase {
 
@@ -17,7 +18,7 @@ public final class DemoEchoVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     socket = vertx.createDatagramSocket(new DatagramSocketOptions().setReuseAddress(false));
-    DatagramReads.batch(socket);
+    DatagramChannels.readWholeDatagramsInBatches(DatagramChannels.channelOf(socket));
     socket.handler(packet -> {
       socket.send(packet.data(), packet.sender().port(), packet.sender().hostAddress());
     });

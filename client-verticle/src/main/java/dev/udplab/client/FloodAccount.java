@@ -1,8 +1,6 @@
 package dev.udplab.client;
 
-import dev.udplab.client.FloodOptions.Expect;
 import dev.udplab.client.FloodReport.Interval;
-import dev.udplab.client.FloodReport.Mode;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,7 +9,7 @@ import java.util.List;
  * intervals, and the final mode decision. It updates the {@code udp_client_*} meters as it goes, so
  * they are live during the run, and adds the loss once the drain is over.
  *
- * <p>Mode with {@link Expect#AUTO}: {@code sequenced} as soon as one reply carries our header (other
+ * <p>Mode with {@link ReplyKind#AUTO}: {@code sequenced} as soon as one reply carries our header (other
  * replies then count as unexpected); {@code counted} when replies came but none carried it (a greeting
  * server); with no reply at all it stays {@code sequenced} with everything lost, because a dead echo
  * server and a sink look alike from here: use {@code --expect none} against a sink.
@@ -19,7 +17,7 @@ import java.util.List;
 final class FloodAccount {
 
   private final String target;
-  private final Expect expect;
+  private final ReplyKind expect;
   private final ClientMetrics.Target meters;
   private final long startNanos;
   private final LossTracker tracker;
@@ -37,7 +35,7 @@ final class FloodAccount {
   private long intervalStartNanos;
 
   /** {@code flows}: the client sockets replies come back on, each its own flow for reordering. */
-  FloodAccount(String target, Expect expect, ClientMetrics.Target meters, long startNanos, int flows) {
+  FloodAccount(String target, ReplyKind expect, ClientMetrics.Target meters, long startNanos, int flows) {
     this.tracker = new LossTracker(flows);
     this.target = target;
     this.expect = expect;
@@ -77,11 +75,11 @@ final class FloodAccount {
   void reply(byte[] header, int headerLength, int length, long nowNanos, int flow) {
     meters.bytesReceived.increment(length);
     lastReplyNanos = nowNanos;
-    long sequence = expect == Expect.COUNTED || expect == Expect.NONE ? -1
+    long sequence = expect == ReplyKind.COUNTED || expect == ReplyKind.NONE ? -1
         : FloodPayload.decodeSequence(header, headerLength);
     if (sequence < 0 || sequence >= attempted) {
       plainReplies++;
-      if (expect == Expect.NONE || expect == Expect.SEQUENCED || sequencedReplies > 0) {
+      if (expect == ReplyKind.NONE || expect == ReplyKind.SEQUENCED || sequencedReplies > 0) {
         meters.datagramsUnexpected.increment();
       } else {
         intervalReceived++;
@@ -141,26 +139,21 @@ final class FloodAccount {
 
   /** Replies counted as received so far, whatever the mode turns out to be. */
   long receivedSoFar() {
-    return mode() == Mode.COUNTED ? plainReplies : tracker.received();
+    return mode() == ReplyKind.COUNTED ? plainReplies : tracker.received();
   }
 
   /** The mode the run reports in. */
-  Mode mode() {
+  ReplyKind mode() {
     switch (expect) {
       case NONE:
-        return Mode.SEND_ONLY;
+        return ReplyKind.NONE;
       case COUNTED:
-        return Mode.COUNTED;
+        return ReplyKind.COUNTED;
       case SEQUENCED:
-        return Mode.SEQUENCED;
+        return ReplyKind.SEQUENCED;
       default:
-        return sequencedReplies == 0 && plainReplies > 0 ? Mode.COUNTED : Mode.SEQUENCED;
+        return sequencedReplies == 0 && plainReplies > 0 ? ReplyKind.COUNTED : ReplyKind.SEQUENCED;
     }
-  }
-
-  /** Whether no reply at all came (worth a hint in auto mode). */
-  boolean silent() {
-    return sequencedReplies == 0 && plainReplies == 0;
   }
 
   /**
@@ -172,11 +165,11 @@ final class FloodAccount {
     if (intervalPending()) {
       closeInterval(Math.max(sendEndNanos, lastReplyNanos));
     }
-    Mode mode = mode();
+    ReplyKind mode = mode();
     long received;
     long unexpected;
     switch (mode) {
-      case SEND_ONLY:
+      case NONE:
         received = 0;
         unexpected = foreign + plainReplies + sequencedReplies;
         break;
@@ -191,9 +184,9 @@ final class FloodAccount {
     }
     FloodReport report = new FloodReport(target, mode, sent, received, tracker.duplicates(), tracker.reordered(),
         unexpected, (sendEndNanos - startNanos) / 1e9,
-        (Math.max(sendEndNanos, lastReplyNanos) - startNanos) / 1e9, rcvbuf, sndbuf, FloodReport.Rtt.of(rtt),
+        (Math.max(sendEndNanos, lastReplyNanos) - startNanos) / 1e9, rcvbuf, sndbuf, rtt.snapshot(),
         List.copyOf(intervals));
-    if (mode != Mode.SEND_ONLY) {
+    if (mode != ReplyKind.NONE) {
       meters.datagramsLost.increment(report.lost());
     }
     return report;

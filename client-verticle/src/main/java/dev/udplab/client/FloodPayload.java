@@ -1,5 +1,6 @@
 package dev.udplab.client;
 
+import dev.udplab.common.net.Datagrams;
 import java.util.Arrays;
 
 /**
@@ -20,7 +21,7 @@ public final class FloodPayload {
   /** Header length in bytes: the smallest allowed {@code --size}. */
   public static final int HEADER_BYTES = 4 + DIGITS + 3 + DIGITS + 1;
   /** Largest UDP payload over IPv4. */
-  public static final int MAX_BYTES = 65507;
+  public static final int MAX_BYTES = Datagrams.MAX_PAYLOAD_BYTES;
   /** Default payload size. */
   public static final int DEFAULT_BYTES = 64;
 

@@ -1,5 +1,7 @@
 package dev.udplab.client;
 
+import dev.udplab.common.net.DatagramChannels;
+import dev.udplab.common.net.ProcNetUdp;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -11,7 +13,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.datagram.DatagramSocket;
 import io.vertx.core.spi.metrics.DatagramSocketMetrics;
-import io.vertx.core.spi.metrics.MetricsProvider;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,19 +22,19 @@ import java.util.function.Consumer;
 
 /**
  * One flood: K sockets bound on start, then {@link #run()} sends on a 1 ms tick what {@link SendSchedule}
- * allows (paced: the pacer's deficit; unpaced: one bounded batch) and reads replies all along. A tick sends for at most half of
- * it, leaving the event loop time to read (batched by {@link DatagramReads}); batches chained back to
- * back with {@code runOnContext} starved the reads. After the last send it waits {@code --drain} and
- * completes with the report. Everything runs on this verticle's event loop; {@link #stopSending()} may
- * be called from any thread.
+ * allows (paced: the pacer's deficit; unpaced: one bounded batch) and reads replies all along. A tick sends for at
+ * most half of it, leaving the event loop time to read (whole datagrams in batches, see
+ * {@link DatagramChannels#readWholeDatagramsInBatches}); batches chained back to back with {@code runOnContext}
+ * starved the reads. After the last send it waits {@code --drain} and completes with the report. Everything runs
+ * on this verticle's event loop; {@link #stopSending()} may be called from any thread.
  *
  * <p>Datagrams go through the Netty channels under the Vert.x sockets: a tick's datagrams are written, then each
  * channel is flushed once, so Netty's epoll transport hands them to the kernel in one {@code sendmmsg}, and
  * replies come through {@link FloodReplyReader}. Vert.x's {@code DatagramSocket.send} flushed every datagram on
- * its own, parsed the target's address each time and wrapped each reply in two copies: at 20,000 pps the flood's
- * event loop needed 0.62 of a core, twice the echo server it measured, so on 2 cores the client was the knee.
- * With {@code segmentsPerWrite} above 1 (UDP GSO, see {@link UdpGso}) one write carries a run of up to that many
- * datagrams, cut by the kernel: at 150,000 pps the event loop needs 0.63 of a core instead of 0.81.
+ * its own, parsed the target's address each time and wrapped each reply in two copies, so the flood's event loop
+ * cost more CPU than the echo server it measured and the client became the knee (bench/RESULTS.md has the
+ * figures). With {@code segmentsPerWrite} above 1 (UDP GSO, see {@link UdpGso}) one write carries a run of up to
+ * that many datagrams, cut by the kernel.
  */
 public final class FloodVerticle extends VerticleBase {
 
@@ -42,7 +43,7 @@ public final class FloodVerticle extends VerticleBase {
 
   private final FloodOptions options;
   private final ClientMetrics.Target meters;
-  private final SocketBuffers.Granted granted;
+  private volatile SocketBuffers.Granted granted;
   private final Consumer<FloodProgress> progress;
   private final List<DatagramSocket> sockets = new ArrayList<>();
   private DatagramChannel[] channels;
@@ -72,12 +73,10 @@ public final class FloodVerticle extends VerticleBase {
       boolean replies) {
   }
 
-  /** {@code granted}: the buffer sizes the kernel grants {@code options.buffers()}, asked once by the caller. */
-  public FloodVerticle(FloodOptions options, SocketBuffers.Granted granted, int segmentsPerWrite,
-      ClientMetrics.Target meters, Consumer<FloodProgress> progress) {
+  public FloodVerticle(FloodOptions options, int segmentsPerWrite, ClientMetrics.Target meters,
+      Consumer<FloodProgress> progress) {
     this.options = options;
     this.segmentsPerWrite = segmentsPerWrite;
-    this.granted = granted;
     this.meters = meters;
     this.progress = progress;
   }
@@ -97,14 +96,16 @@ public final class FloodVerticle extends VerticleBase {
       // ICMP errors and the like: the datagram is simply not answered, the count shows it
       socket.exceptionHandler(e -> { });
       sockets.add(socket);
-      channels[i] = DatagramReads.channelOf(socket);
-      socketMetrics[i] = vertxMetricsOf(socket);
+      channels[i] = DatagramChannels.channelOf(socket);
+      socketMetrics[i] = DatagramChannels.vertxMetricsOf(socket);
       int index = i;
       // one listener per socket, not a lambda per datagram: one allocation less on the hot path
       onWritten[i] = written -> onWritten(written, index, 1);
       bound.add(ClientSockets.listen(socket, options.target()));
     }
     return Future.all(bound).map(all -> {
+      // every socket asked for the same sizes, so the first one's are the run's
+      granted = SocketBuffers.Granted.of(channels[0]);
       // Replies never reach Vert.x's handler: the reader, first in each pipeline, takes them.
       for (int i = 0; i < k; i++) {
         int flow = i;
@@ -115,9 +116,9 @@ public final class FloodVerticle extends VerticleBase {
     });
   }
 
-  private static DatagramSocketMetrics vertxMetricsOf(DatagramSocket socket) {
-    Object provided = socket instanceof MetricsProvider ? ((MetricsProvider) socket).getMetrics() : null;
-    return provided instanceof DatagramSocketMetrics ? (DatagramSocketMetrics) provided : null;
+  /** The buffer sizes the kernel granted this flood's sockets, read back from them once bound. */
+  public SocketBuffers.Granted granted() {
+    return granted;
   }
 
   /** Starts the flood; the future completes with the report after the drain. */
@@ -258,7 +259,7 @@ public final class FloodVerticle extends VerticleBase {
     double from = account.intervalStartSeconds();
     FloodReport.Interval interval = account.closeInterval(System.nanoTime());
     progress.accept(new FloodProgress(from, interval, account.sent(), account.receivedSoFar(),
-        account.mode() != FloodReport.Mode.SEND_ONLY));
+        account.mode() != ReplyKind.NONE));
   }
 
   private void finish() {
@@ -270,21 +271,24 @@ public final class FloodVerticle extends VerticleBase {
     if (pending) {
       // the last, partial interval: without it the printed lines would not add up to the summary
       progress.accept(new FloodProgress(from, report.intervals().get(report.intervals().size() - 1), report.sent(),
-          report.received(), report.mode() != FloodReport.Mode.SEND_ONLY));
+          report.received(), report.mode() != ReplyKind.NONE));
     }
     result.complete(report);
   }
 
   /**
-   * Datagrams the kernel dropped because this flood's own receive queues were full (-1 if unknown):
-   * the part of the loss that happened at the client.
+   * Datagrams the kernel dropped because this flood's own receive queues were full (-1 where the kernel does not
+   * say): the part of the loss that happened at the client.
    */
   public long clientDrops() {
+    if (!ProcNetUdp.system().available()) {
+      return -1;
+    }
     Set<Integer> ports = new HashSet<>();
     for (DatagramSocket socket : sockets) {
       ports.add(socket.localAddress().port());
     }
-    return KernelUdpDrops.read(ports);
+    return ProcNetUdp.system().ownSockets(ports).drops();
   }
 
   /** Send failures (the kernel refused the datagram); they count neither as sent nor as lost. */

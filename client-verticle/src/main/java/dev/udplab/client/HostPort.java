@@ -1,5 +1,6 @@
 package dev.udplab.client;
 
+import dev.udplab.common.net.SocketAddresses;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,7 +27,7 @@ public final class HostPort {
     this.address = address;
     this.ip = address.getHostAddress();
     this.port = port;
-    this.display = literal ? label : label + " (" + (isIpv6() ? "[" + ip + "]" : ip) + ":" + port + ")";
+    this.display = literal ? label : label + " (" + SocketAddresses.format(ip, port) + ")";
   }
 
   /**
@@ -71,8 +72,8 @@ public final class HostPort {
       throw new IllegalArgumentException("'" + host + "' is not an IPv6 address");
     }
     boolean ipv6Literal = host.indexOf(':') >= 0;
-    String label = (ipv6Literal ? "[" + host + "]" : host) + ":" + port;
-    return new HostPort(label, address, port, ipv6Literal || IPV4_LITERAL.matcher(host).matches());
+    return new HostPort(SocketAddresses.format(host, port), address, port,
+        ipv6Literal || IPV4_LITERAL.matcher(host).matches());
   }
 
   private static int parsePort(String portText, String text) {

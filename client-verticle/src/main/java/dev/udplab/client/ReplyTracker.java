@@ -88,7 +88,7 @@ final class ReplyTracker {
    * call (the first send of a process spends hundreds of milliseconds setting up Vert.x's resolver). Returns
    * false when the request needs no timer any more (already answered, given up, or a later attempt runs).
    */
-  boolean left(Request request, int attempt, long nowNanos) {
+  boolean accepted(Request request, int attempt, long nowNanos) {
     if (request.finished || attempt != request.attempts) {
       return false;
     }

@@ -46,6 +46,12 @@ public final class RttRecorder {
     return count() == 0 ? 0 : histogram.getMaxValue() / 1e6;
   }
 
+  /** The figures a report shows. */
+  public FloodReport.Rtt snapshot() {
+    return new FloodReport.Rtt(minMillis(), percentileMillis(50), percentileMillis(90), percentileMillis(99),
+        percentileMillis(99.9), maxMillis(), jitterMillis());
+  }
+
   /** RFC 3550 jitter in milliseconds. */
   public double jitterMillis() {
     return jitterNanos / 1e6;

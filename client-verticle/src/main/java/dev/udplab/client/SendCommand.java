@@ -1,5 +1,12 @@
 package dev.udplab.client;
 
+import dev.udplab.common.cli.CommandException;
+import dev.udplab.common.cli.Converters;
+import dev.udplab.common.cli.MetricsOptions;
+import dev.udplab.common.cli.SocketBufferOptions;
+import dev.udplab.common.net.Datagrams;
+import dev.udplab.common.runtime.TransportChoice;
+import dev.udplab.common.runtime.VertxRuntime;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -21,16 +29,11 @@ import picocli.CommandLine.Spec;
 
 /** {@code udp-client send}: request/reply with timeout and retries to one or more targets. */
 @Command(name = "send",
-    mixinStandardHelpOptions = true,
-    versionProvider = ClientMain.Version.class,
     description = {
         "Sends each MESSAGE (or each line of standard input when there is none) to every target and prints "
             + "each reply with the address it came from. Only the address a request went to may answer it.",
         "Exit codes: 0 every reply arrived, 1 a reply never came, 2 bad usage, 4 a port could not be bound."})
 public final class SendCommand implements Callable<Integer> {
-
-  /** The largest UDP payload over IPv4. */
-  static final int MAX_DATAGRAM_BYTES = 65507;
 
   @Spec
   private CommandSpec spec;
@@ -44,43 +47,35 @@ public final class SendCommand implements Callable<Integer> {
 
   @Option(names = "--to", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
       defaultValue = SendOptions.DEFAULT_TARGET,
-      description = "Target, repeatable; IPv6 as [::1]:PORT (default: ${DEFAULT-VALUE}).")
+      description = "Target, repeatable; IPv6 as [::1]:PORT (default: ${DEFAULT-VALUE})")
   private List<HostPort> targets;
 
-  @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "1s",
-      description = "Wait for each attempt's reply: 500ms, 2s, 1m (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--timeout", paramLabel = "DURATION", converter = Converters.DurationValue.class,
+      defaultValue = "1s",
+      description = "How long each attempt waits for its reply: 500ms, 2s, 1m (default: ${DEFAULT-VALUE})")
   private Duration timeout;
 
   @Option(names = "--retries", paramLabel = "N", defaultValue = "0",
-      description = "Send a request again this many times after a timeout (default: ${DEFAULT-VALUE}).")
+      description = "Send a request again this many times after a timeout (default: ${DEFAULT-VALUE})")
   private int retries;
 
-  @Option(names = "--no-reply", description = "Fire and forget (for the sink): wait for no reply.")
+  @Option(names = "--no-reply", description = "Fire and forget (for the sink): wait for no reply")
   private boolean noReply;
 
-  @Option(names = "--rcvbuf", paramLabel = "BYTES", converter = ByteSizeConverter.class,
-      description = "SO_RCVBUF per socket: 65536, 208K (default: 64K).")
-  private Integer receiveBufferBytes;
+  @Mixin
+  private SocketBufferOptions buffers;
 
-  @Option(names = "--sndbuf", paramLabel = "BYTES", converter = ByteSizeConverter.class,
-      description = "SO_SNDBUF per socket (default: the kernel's).")
-  private Integer sendBufferBytes;
-
-  @Option(names = "--metrics-port", paramLabel = "PORT", converter = MetricsPortConverter.class, defaultValue = "9102",
-      description = "Serve Prometheus metrics on http://127.0.0.1:PORT/metrics while running; 0 = off "
-          + "(default: ${DEFAULT-VALUE}).")
-  private int metricsPort;
+  @Mixin
+  private MetricsOptions metrics = new MetricsOptions(9102);
 
   @Override
   public Integer call() {
     SendOptions options = options();
-    try (ClientRuntime runtime = ClientRuntime.start(metricsPort)) {
-      PrintWriter out = spec.commandLine().getOut();
-      PrintWriter err = spec.commandLine().getErr();
-      if (runtime.metricsUrl() != null) {
-        err.println("metrics " + runtime.metricsUrl());
-      }
-      return run(runtime, options, messages, parent.stdin(), out, err);
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try (VertxRuntime runtime = VertxRuntime.start("udp-client", TransportChoice.AUTO.resolve())) {
+      ClientMetrics meters = ClientMetrics.serve(runtime, metrics, err);
+      return run(runtime, meters, options, messages, parent.stdin(), out, err);
     }
   }
 
@@ -88,9 +83,9 @@ public final class SendCommand implements Callable<Integer> {
    * Runs {@code send} on a started runtime and returns the exit code; blocks until every message is done.
    * With no {@code messages}, lines are read from {@code stdin} until its end.
    */
-  static int run(ClientRuntime runtime, SendOptions options, List<String> messages, InputStream stdin,
-      PrintWriter out, PrintWriter err) {
-    SendVerticle verticle = new SendVerticle(options, runtime.metrics(), out, err);
+  static int run(VertxRuntime runtime, ClientMetrics meters, SendOptions options, List<String> messages,
+      InputStream stdin, PrintWriter out, PrintWriter err) {
+    SendVerticle verticle = new SendVerticle(options, meters, out, err);
     try {
       runtime.vertx().deployVerticle(verticle).await();
     } catch (CommandException e) {
@@ -124,40 +119,23 @@ public final class SendCommand implements Callable<Integer> {
     reader.start();
   }
 
-  private SendOptions options() {
-    for (String message : messages) {
-      int bytes = message.getBytes(StandardCharsets.UTF_8).length;
-      if (bytes == 0) {
-        throw usage("an empty MESSAGE cannot be sent: Vert.x (Netty) does not send zero-length datagrams");
-      }
-      if (bytes > MAX_DATAGRAM_BYTES) {
-        throw usage("a MESSAGE of " + bytes + " bytes does not fit one datagram (at most " + MAX_DATAGRAM_BYTES
-            + ")");
-      }
-    }
-    if (retries < 0) {
-      throw usage("--retries must be 0 or more, got " + retries);
-    }
-    if (timeout.toMillis() < 1) {
-      throw usage("--timeout must be at least 1ms, got " + Durations.format(timeout));
-    }
+  /** The options and messages of this command line, validated once; a bad one is a usage error. */
+  SendOptions options() {
     try {
-      SendOptions options = new SendOptions()
-          .setTargets(targets)
-          .setTimeout(timeout)
-          .setRetries(retries)
-          .setExpectReply(!noReply)
-          .setSendBufferBytes(sendBufferBytes);
-      if (receiveBufferBytes != null) {
-        options.setReceiveBufferBytes(receiveBufferBytes);
+      for (String message : messages) {
+        int bytes = message.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes == 0) {
+          throw new IllegalArgumentException(
+              "an empty MESSAGE cannot be sent: Vert.x (Netty) does not send zero-length datagrams");
+        }
+        if (bytes > Datagrams.MAX_PAYLOAD_BYTES) {
+          throw new IllegalArgumentException("a MESSAGE of " + bytes + " bytes does not fit one datagram (at most "
+              + Datagrams.MAX_PAYLOAD_BYTES + ")");
+        }
       }
-      return options;
+      return new SendOptions(targets, timeout, retries, !noReply, SocketBuffers.of(buffers));
     } catch (IllegalArgumentException e) {
-      throw usage(e.getMessage());
+      throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-  }
-
-  private ParameterException usage(String message) {
-    return new ParameterException(spec.commandLine(), message);
   }
 }

@@ -1,5 +1,9 @@
 package dev.udplab.client;
 
+import dev.udplab.common.cli.Durations;
+import dev.udplab.common.cli.ExitCodes;
+import dev.udplab.common.net.DatagramChannels;
+import dev.udplab.common.net.Datagrams;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -38,30 +42,30 @@ public final class SendVerticle extends VerticleBase {
   private int sendsInFlight;
 
   public SendVerticle(SendOptions options, ClientMetrics metrics, PrintWriter out, PrintWriter err) {
-    this.options = new SendOptions(options);
+    this.options = options;
     this.metrics = metrics;
     this.out = out;
     this.err = err;
-    this.targets = this.options.getTargets();
+    this.targets = options.targets();
     this.sockets = new DatagramSocket[targets.size()];
     this.meters = new ClientMetrics.Target[targets.size()];
-    this.tracker = new ReplyTracker(targets.size(), this.options.getRetries());
-    this.timeoutMillis = this.options.getTimeout().toMillis();
+    this.tracker = new ReplyTracker(targets.size(), options.retries());
+    this.timeoutMillis = options.timeout().toMillis();
   }
 
   @Override
   public Future<?> start() {
-    SocketBuffers buffers = options.socketBuffers();
     List<Future<DatagramSocket>> bound = new ArrayList<>();
     for (int i = 0; i < targets.size(); i++) {
       int index = i;
       HostPort target = targets.get(i);
       meters[i] = metrics.target(target.label());
-      SocketBuffers.Granted granted = buffers.granted(target);
-      meters[i].socketBuffers(granted.receiveBytes(), granted.sendBytes());
-      sockets[i] = ClientSockets.create(vertx, buffers, target);
+      sockets[i] = ClientSockets.create(vertx, options.buffers(), target);
       sockets[i].handler(packet -> onPacket(index, packet));
-      bound.add(ClientSockets.listen(sockets[i], target));
+      bound.add(ClientSockets.listen(sockets[i], target).onSuccess(socket -> {
+        SocketBuffers.Granted granted = SocketBuffers.Granted.of(DatagramChannels.channelOf(socket));
+        meters[index].socketBuffers(granted.receiveBytes(), granted.sendBytes());
+      }));
     }
     return Future.all(bound);
   }
@@ -106,13 +110,13 @@ public final class SendVerticle extends VerticleBase {
         continue;
       }
       Buffer payload = Buffer.buffer(message, "UTF-8");
-      if (payload.length() > SendCommand.MAX_DATAGRAM_BYTES) {
+      if (payload.length() > Datagrams.MAX_PAYLOAD_BYTES) {
         err.println("skipped a line of " + payload.length() + " bytes: a datagram holds at most "
-            + SendCommand.MAX_DATAGRAM_BYTES);
+            + Datagrams.MAX_PAYLOAD_BYTES);
         continue;
       }
       for (int i = 0; i < targets.size(); i++) {
-        transmit(i, options.isExpectReply() ? tracker.expect(i, message) : null, payload);
+        transmit(i, options.expectReply() ? tracker.expect(i, message) : null, payload);
       }
     }
   }
@@ -126,7 +130,7 @@ public final class SendVerticle extends VerticleBase {
       if (ar.succeeded()) {
         meters[index].datagramsSent.increment();
         meters[index].bytesSent.increment(payload.length());
-        if (request != null && tracker.left(request, attempt, System.nanoTime())) {
+        if (request != null && tracker.accepted(request, attempt, System.nanoTime())) {
           request.timerId = vertx.setTimer(timeoutMillis, id -> onTimeout(index, request, attempt, payload));
         }
       } else {
@@ -152,7 +156,7 @@ public final class SendVerticle extends VerticleBase {
       meter.datagramsUnexpected.increment();
       return;
     }
-    ReplyTracker.Request request = options.isExpectReply() ? tracker.reply(index) : null;
+    ReplyTracker.Request request = options.expectReply() ? tracker.reply(index) : null;
     if (request == null) {
       meter.datagramsUnexpected.increment();
       return;
@@ -178,7 +182,7 @@ public final class SendVerticle extends VerticleBase {
         meters[index].timeouts.increment();
         meters[index].datagramsLost.increment();
         err.println("no reply from " + targets.get(index).display() + " to \"" + request.message + "\" within "
-            + Durations.format(options.getTimeout()) + (request.attempts() > 1 ? " (" + request.attempts()
+            + Durations.format(options.timeout()) + (request.attempts() > 1 ? " (" + request.attempts()
             + " attempts)" : ""));
         pump();
         break;

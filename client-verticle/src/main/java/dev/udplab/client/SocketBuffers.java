@@ -1,28 +1,36 @@
 package dev.udplab.client;
 
+import dev.udplab.common.cli.SocketBufferOptions;
+import dev.udplab.common.net.DatagramChannels;
+import io.netty.channel.socket.DatagramChannel;
 import io.vertx.core.datagram.DatagramSocketOptions;
-import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
-import java.nio.channels.DatagramChannel;
 
 /**
- * The SO_RCVBUF / SO_SNDBUF a client socket asks for ({@code null} = kernel default) and the options that build
- * such a socket.
- *
- * <p>Vert.x does not expose a socket's granted sizes, so {@link #granted(HostPort)} asks the kernel with a
- * throwaway socket of the same family and the same requests: Linux grants the same way for every socket
- * (doubled, capped by {@code net.core.rmem_max} / {@code wmem_max}).
+ * The SO_RCVBUF / SO_SNDBUF a client socket asks for ({@code null} = kernel default), the options that build such a
+ * socket, and what the kernel granted, read back from the bound socket itself.
  *
  * @param receiveBytes requested SO_RCVBUF, or null
  * @param sendBytes requested SO_SNDBUF, or null
  */
 public record SocketBuffers(Integer receiveBytes, Integer sendBytes) {
 
+  /** No requests: the kernel's defaults (net.core.rmem_default / wmem_default). */
+  public static final SocketBuffers KERNEL_DEFAULTS = new SocketBuffers(null, null);
+
   private static final boolean LINUX = System.getProperty("os.name", "").startsWith("Linux");
 
   /** Sizes the kernel granted. */
   public record Granted(int receiveBytes, int sendBytes) {
+
+    /** What the kernel granted the socket under {@code channel} (Linux: double the request, capped). */
+    public static Granted of(DatagramChannel channel) {
+      return new Granted(DatagramChannels.grantedReceiveBuffer(channel), DatagramChannels.grantedSendBuffer(channel));
+    }
+  }
+
+  /** {@code --rcvbuf} and {@code --sndbuf} as given. */
+  public static SocketBuffers of(SocketBufferOptions options) {
+    return new SocketBuffers(options.receiveBytes(), options.sendBytes());
   }
 
   /**
@@ -60,31 +68,5 @@ public record SocketBuffers(Integer receiveBytes, Integer sendBytes) {
     }
     return option + " " + requested + " was capped: the kernel granted " + granted + " (raise " + sysctl
         + " to get more)";
-  }
-
-  /**
-   * The sizes the kernel grants a socket of {@code target}'s family for these requests.
-   *
-   * @throws CommandException with exit code 4 when no socket of that family can be opened
-   */
-  public Granted granted(HostPort target) {
-    StandardProtocolFamily family = target.isIpv6() ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
-    try (DatagramChannel probe = DatagramChannel.open(family)) {
-      if (receiveBytes != null) {
-        probe.setOption(StandardSocketOptions.SO_RCVBUF, receiveBytes);
-      }
-      if (sendBytes != null) {
-        probe.setOption(StandardSocketOptions.SO_SNDBUF, sendBytes);
-      }
-      // The JDK halves what getsockopt reports on Linux; undo it to show what the kernel granted, as the
-      // server and `ss -m` do.
-      int factor = LINUX ? 2 : 1;
-      return new Granted(factor * probe.getOption(StandardSocketOptions.SO_RCVBUF),
-          factor * probe.getOption(StandardSocketOptions.SO_SNDBUF));
-    } catch (IOException | UnsupportedOperationException e) {
-      // e.g. an IPv6 target on a machine without IPv6: the user's to fix, not a stack trace
-      throw CommandException.environment("cannot open a UDP socket for " + target.label() + " ("
-          + (target.isIpv6() ? "IPv6" : "IPv4") + "): " + e.getMessage());
-    }
   }
 }

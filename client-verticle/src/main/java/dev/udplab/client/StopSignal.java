@@ -1,5 +1,6 @@
 package dev.udplab.client;
 
+import dev.udplab.common.runtime.Signals;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -8,8 +9,8 @@ import java.util.concurrent.TimeUnit;
  * drains and reports as usual) and marks the command as interrupted; a second one exits at once (130).
  *
  * <p>A shutdown hook cannot do this: once the JVM is shutting down, the main thread could no longer
- * print the summary and exit with its own code. {@code sun.misc.Signal} (module jdk.unsupported) is the
- * JDK's only way to handle SIGINT without shutting down; where it is missing, Ctrl-C simply ends the JVM.
+ * print the summary and exit with its own code ({@link Signals} says why). Where the JVM keeps SIGINT, Ctrl-C
+ * simply ends it.
  */
 final class StopSignal {
 
@@ -25,17 +26,13 @@ final class StopSignal {
   static StopSignal install() {
     StopSignal signal = new StopSignal();
     installed = signal;
-    try {
-      sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> {
-        StopSignal current = installed;
-        if (current == null || current.interrupted.getCount() == 0) {
-          Runtime.getRuntime().halt(130);
-        }
-        current.stop();
-      });
-    } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
-      // no SIGINT handling on this JVM/platform: Ctrl-C ends the process
-    }
+    Signals.handle("INT", () -> {
+      StopSignal current = installed;
+      if (current == null || current.isInterrupted()) {
+        Runtime.getRuntime().halt(Signals.exitCodeOf("INT"));
+      }
+      current.stop();
+    });
     return signal;
   }
 

@@ -1,5 +1,6 @@
 package dev.udplab.client;
 
+import dev.udplab.common.cli.ByteSizes;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,12 +46,12 @@ record Sweep(String name, List<String> labels, List<Long> values) {
   FloodOptions options(FloodOptions base, int i) {
     long value = values.get(i);
     return "rcvbuf".equals(name)
-        ? new FloodOptions(base).buffers(new SocketBuffers((int) value, base.buffers().sendBytes()))
-        : new FloodOptions(base).rate(value);
+        ? base.withBuffers(new SocketBuffers((int) value, base.buffers().sendBytes()))
+        : base.withRate(value);
   }
 
   /** Run {@code i}'s JSON: the single flood's report object with {@code "sweep"} and {@code "value"} added. */
   JsonObject json(FloodReport report, int i) {
-    return report.toJson().put("sweep", name).put("value", values.get(i));
+    return JsonReport.sweepRun(report, name, values.get(i));
   }
 }

@@ -3,6 +3,8 @@ package dev.udplab.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.udplab.common.runtime.ProcessProperties;
+import dev.udplab.common.cli.ExitCodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FloodCommandTest {
 
   static {
-    System.setProperty("vertx.disableDnsResolver", "true");
+    ProcessProperties.apply();
   }
 
   private static SendTest.Run run(String... args) {
@@ -32,7 +34,8 @@ class FloodCommandTest {
   @ValueSource(strings = {"--size=39", "--size=65508", "--size=-1", "--rate=-5", "--rate=abc", "--count=-1",
       "--sockets=0", "--drain=5parsecs", "--max-loss=101", "--expect=maybe", "--sweep-rcvbuf=8K,lots",
       "--sweep-rate=1000,-2", "--to=127.0.0.1:70000", "--rate=1000000001", "--metrics-port=70000",
-      "--metrics-port=-1", "--find-max-rate --expect=none", "--to=no-such-host.invalid:20001", "--gso=sometimes"})
+      "--metrics-port=-1", "--find-max-rate --expect=none", "--to=no-such-host.invalid:20001", "--gso=sometimes",
+      "--size=1G", "--interval=0", "--sweep-rate=1000 --sweep-rcvbuf=8K", "--find-max-rate --sweep-rate=1000"})
   void bad_values_are_usage_errors(String arg) {
     // the metrics port off unless it is the value under test (picocli refuses an option given twice)
     String[] args = ((arg.startsWith("--metrics-port") ? "flood " : "flood --metrics-port=0 ") + arg).split(" ");
@@ -40,17 +43,42 @@ class FloodCommandTest {
     assertEquals(ExitCodes.USAGE, r.exitCode(), r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertTrue(r.err().contains(arg.split("[= ]")[0]), "the line names the option: " + r.err());
+    assertTrue(r.err().matches("udp-client flood: .+ \\(usage: udp-client flood \\[OPTIONS\\]; --help lists the "
+        + "options\\)\\R"), "the one usage line: " + r.err());
     assertTrue(r.out().isEmpty());
+  }
+
+  @Test
+  void sizes_and_enums_take_the_one_grammar() {
+    FloodCommand flood = ClientMainTest.parsed("flood", "--size", "1K", "--gso", "AUTO", "--expect", "Sequenced",
+        "--rcvbuf", "208K", "--drain", "2");
+    FloodOptions options = flood.plan().flood();
+    assertEquals(1024, options.sizeBytes());
+    assertEquals(GsoMode.AUTO, options.gso());
+    assertEquals(ReplyKind.SEQUENCED, options.expect());
+    assertEquals(212_992, options.buffers().receiveBytes());
+    assertEquals(java.time.Duration.ofSeconds(2), options.drain());
+    FloodPlan defaults = ClientMainTest.<FloodCommand>parsed("flood").plan();
+    assertEquals(FloodOptions.to(HostPort.parse("127.0.0.1:20001")), defaults.flood(), "the defaults are the record's");
   }
 
   @Test
   void help_shows_the_contract_defaults() {
     SendTest.Run r = run("flood", "--help");
     assertEquals(ExitCodes.OK, r.exitCode(), r.err());
-    String help = r.out().replaceAll("\\s+", " ");
-    assertTrue(help.contains("Target (default 127.0.0.1:20001;"), help);
-    assertTrue(help.contains("(default 20000); 0 = until --duration or Ctrl-C"), help);
-    assertTrue(help.contains("(default 9102, 0 = off)"), help);
+    // compared without white space: the help wraps where the terminal (or picocli's default of 80) ends
+    String help = r.out().replaceAll("\\s+", "");
+    assertTrue(help.contains("Target;IPv6as[::1]:PORT(default:127.0.0.1:20001)"), r.out());
+    assertTrue(help.contains("0=until--durationorCtrl-C(default:20000)"), r.out());
+    assertTrue(help.contains("0turnsitoff(default:9102)"), r.out());
+    assertTrue(help.contains("(default:auto)"), "enum defaults as they are typed: " + r.out());
+    int at = -1;
+    for (String heading : new String[] {"What to send", "Sockets", "Reading replies", "Output", "Metrics",
+        "Run modes", "--help"}) {
+      int next = r.out().indexOf(heading, at + 1);
+      assertTrue(next > at, heading + " in order: " + r.out());
+      at = next;
+    }
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.udplab.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.udplab.common.runtime.ProcessProperties;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.epoll.SegmentedDatagramPacket;
 import io.vertx.core.Vertx;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class FloodGsoTest {
 
   static {
-    System.setProperty("vertx.disableDnsResolver", "true");
+    ProcessProperties.apply();
   }
 
   private Vertx vertx;
@@ -53,7 +54,7 @@ class FloodGsoTest {
     MisbehavingServer server = deploy(new MisbehavingServer(0).drop(s -> s % 10 == 9));
     // 100 per 1 ms tick on 2 sockets: runs of 50, each one write; 2000 datagrams fit whole in the server's 2 MiB
     // (granted) buffer, so the kernel cannot drop them however slowly the test server reads
-    FloodReport report = flood(Floods.options(server.port(), 2000, 100_000).sockets(2), 64);
+    FloodReport report = flood(Floods.options(server.port(), 2000, 100_000).withSockets(2), 64);
     assertEquals(2000, server.received());
     assertEquals(Map.of(64, 2000L), server.perSize(), "one datagram per sequence number, each of --size bytes");
     assertEquals(2, server.perSenderPort().size());
@@ -67,7 +68,7 @@ class FloodGsoTest {
   @Test
   void large_datagrams_are_cut_at_their_own_size() throws Exception {
     MisbehavingServer server = deploy(new MisbehavingServer(0));
-    FloodReport report = flood(Floods.options(server.port(), 500, 20_000).sizeBytes(1400), 46);
+    FloodReport report = flood(Floods.options(server.port(), 500, 20_000).withSizeBytes(1400), 46);
     assertEquals(Map.of(1400, 500L), server.perSize());
     assertEquals(500, report.received());
     assertEquals(0, report.reordered());

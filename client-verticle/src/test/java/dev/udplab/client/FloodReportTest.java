@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.udplab.client.FloodReport.Interval;
-import dev.udplab.client.FloodReport.Mode;
 import dev.udplab.client.FloodReport.Rtt;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -20,7 +19,7 @@ class FloodReportTest {
   static final Set<String> RTT_KEYS = Set.of("minMillis", "p50Millis", "p90Millis", "p99Millis", "p999Millis",
       "maxMillis");
 
-  private static FloodReport report(Mode mode) {
+  private static FloodReport report(ReplyKind mode) {
     return new FloodReport("127.0.0.1:20001", mode, 1000, 900, 3, 7, 2, 0.5, 0.6, 212992, 212992,
         new Rtt(0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.007),
         List.of(new Interval(0.25, 500, 450), new Interval(0.5, 500, 450)));
@@ -28,7 +27,7 @@ class FloodReportTest {
 
   @Test
   void sequenced_json_has_exactly_the_contract_keys_and_figures() {
-    JsonObject json = report(Mode.SEQUENCED).toJson();
+    JsonObject json = JsonReport.of(report(ReplyKind.SEQUENCED));
     assertEquals(KEYS, json.fieldNames());
     assertEquals(RTT_KEYS, json.getJsonObject("rtt").fieldNames());
     assertEquals("sequenced", json.getString("mode"));
@@ -49,19 +48,19 @@ class FloodReportTest {
 
   @Test
   void counted_marks_sequence_figures_unavailable() {
-    JsonObject json = report(Mode.COUNTED).toJson();
+    JsonObject json = JsonReport.of(report(ReplyKind.COUNTED));
     assertEquals(KEYS, json.fieldNames());
     assertEquals(100L, json.getLong("lost"));
     assertNull(json.getValue("duplicates"));
     assertNull(json.getValue("reordered"));
     assertNull(json.getValue("jitterMillis"));
     assertNull(json.getJsonObject("rtt").getValue("p50Millis"));
-    assertTrue(report(Mode.COUNTED).summary().contains("duplicates  n/a"));
+    assertTrue(TextReport.summary(report(ReplyKind.COUNTED)).contains("duplicates  n/a"));
   }
 
   @Test
   void send_only_reports_sent_only() {
-    JsonObject json = report(Mode.SEND_ONLY).toJson();
+    JsonObject json = JsonReport.of(report(ReplyKind.NONE));
     assertEquals(KEYS, json.fieldNames());
     assertEquals(1000L, json.getLong("sent"));
     assertNull(json.getValue("received"));
@@ -73,8 +72,8 @@ class FloodReportTest {
 
   @Test
   void sweep_table_rows_are_exact() {
-    String table = FloodReport.sweepTable("rcvbuf", List.of("8K", "4M", "1M"), List.of(report(Mode.SEQUENCED),
-        report(Mode.COUNTED), report(Mode.SEND_ONLY)));
+    String table = SweepTable.of("rcvbuf", List.of("8K", "4M", "1M"), List.of(report(ReplyKind.SEQUENCED),
+        report(ReplyKind.COUNTED), report(ReplyKind.NONE)));
     assertEquals(List.of(
         "    rcvbuf    granted       sent   received    loss %    p99 ms   send pps",
         "        8K     212992       1000        900    10.000     0.040       2000",
@@ -84,13 +83,13 @@ class FloodReportTest {
 
   @Test
   void text_shapes() {
-    String table = FloodReport.sweepTable("rcvbuf", List.of("8K", "4M"), List.of(report(Mode.SEQUENCED),
-        report(Mode.COUNTED)));
+    String table = SweepTable.of("rcvbuf", List.of("8K", "4M"), List.of(report(ReplyKind.SEQUENCED),
+        report(ReplyKind.COUNTED)));
     assertEquals(3, table.split("\\R").length);
     assertTrue(table.contains("10.000"));
-    String line = FloodReport.intervalLine(0, 1, 500, 450, 500, 450, true);
+    String line = TextReport.intervalLine(0, 1, 500, 450, 500, 450, true);
     assertTrue(line.matches("\\[\\s*0\\.00-\\s*1\\.00\\]\\s+500\\s+450\\s+50\\s+500\\s+450"), line);
-    String both = FloodReport.sideBySide("unpaced", report(Mode.SEQUENCED), "paced", report(Mode.SEQUENCED));
+    String both = TextReport.sideBySide("unpaced", report(ReplyKind.SEQUENCED), "paced", report(ReplyKind.SEQUENCED));
     assertTrue(both.lines().allMatch(l -> l.contains("|")));
   }
 }

@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.udplab.client.FloodOptions.Expect;
 import dev.udplab.client.FloodReport.Interval;
-import dev.udplab.client.FloodReport.Mode;
+import dev.udplab.common.runtime.ProcessProperties;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -28,8 +27,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class FloodVerticleTest {
 
   static {
-    // see ClientRuntime: Vert.x's DNS resolver reorders sends to one address from two event loops
-    System.setProperty("vertx.disableDnsResolver", "true");
+    // before Vert.x loads: its DNS resolver reorders sends to one address from two event loops
+    ProcessProperties.apply();
   }
 
   private static MisbehavingServer deploy(Vertx vertx, MisbehavingServer server) {
@@ -70,7 +69,7 @@ class FloodVerticleTest {
           FloodVerticle.FloodProgress last = printed.get(printed.size() - 1);
           assertEquals(n, last.totalSent());
           assertEquals(expectedReceived, last.totalReceived());
-          JsonObject json = report.toJson();
+          JsonObject json = JsonReport.of(report);
           assertEquals("sequenced", json.getString("mode"));
           assertEquals(n, json.getLong("sent"));
           assertEquals(expectedReceived, json.getLong("received"));
@@ -100,7 +99,7 @@ class FloodVerticleTest {
   @Test
   void stragglers_inside_the_drain_are_received_after_it_lost(Vertx vertx, VertxTestContext ctx) {
     MisbehavingServer server = deploy(vertx, new MisbehavingServer(0).delay(10, 50).delay(20, 3000));
-    FloodOptions options = Floods.options(server.port(), 200, 2000).drain(Duration.ofMillis(1000));
+    FloodOptions options = Floods.options(server.port(), 200, 2000).withDrain(Duration.ofMillis(1000));
     Floods.run(vertx, options).onComplete(ctx.succeeding(report -> ctx.verify(() -> {
       assertEquals(200, report.sent());
       assertEquals(199, report.received());
@@ -115,7 +114,7 @@ class FloodVerticleTest {
   void pacing_never_exceeds_the_rate_and_comes_close_to_it(Vertx vertx, VertxTestContext ctx) {
     MisbehavingServer server = deploy(vertx, new MisbehavingServer(0).sink());
     long rate = 3000;
-    FloodOptions options = Floods.options(server.port(), 3000, rate).expect(Expect.NONE).drain(Duration.ofMillis(100));
+    FloodOptions options = Floods.options(server.port(), 3000, rate).withExpect(ReplyKind.NONE).withDrain(Duration.ofMillis(100));
     Floods.run(vertx, options).onComplete(ctx.succeeding(report -> ctx.verify(() -> {
       assertEquals(3000, report.sent());
       // never faster than asked (the pacer is exact); a backlog of up to a second is caught up, so only stalls
@@ -131,7 +130,7 @@ class FloodVerticleTest {
     MisbehavingServer server = deploy(vertx, new MisbehavingServer(0).greeting("Hello UDP Client")
         .drop(s -> s % 10 == 0));
     Floods.run(vertx, Floods.options(server.port(), 1000, 4000)).onComplete(ctx.succeeding(report -> ctx.verify(() -> {
-      JsonObject json = report.toJson();
+      JsonObject json = JsonReport.of(report);
       assertEquals("counted", json.getString("mode"));
       assertEquals(1000L, json.getLong("sent"));
       assertEquals(900L, json.getLong("received"));
@@ -147,9 +146,9 @@ class FloodVerticleTest {
   @Test
   void sink_reports_sent_only(Vertx vertx, VertxTestContext ctx) {
     MisbehavingServer server = deploy(vertx, new MisbehavingServer(0).sink());
-    FloodOptions options = Floods.options(server.port(), 1000, 5000).expect(Expect.NONE).drain(Duration.ofMillis(200));
+    FloodOptions options = Floods.options(server.port(), 1000, 5000).withExpect(ReplyKind.NONE).withDrain(Duration.ofMillis(200));
     Floods.run(vertx, options).onComplete(ctx.succeeding(report -> ctx.verify(() -> {
-      JsonObject json = report.toJson();
+      JsonObject json = JsonReport.of(report);
       assertEquals("send-only", json.getString("mode"));
       assertEquals(1000L, json.getLong("sent"));
       assertNull(json.getValue("received"));
@@ -167,9 +166,9 @@ class FloodVerticleTest {
   @Test
   void silence_in_auto_mode_is_total_loss(Vertx vertx, VertxTestContext ctx) {
     MisbehavingServer server = deploy(vertx, new MisbehavingServer(0).sink());
-    FloodOptions options = Floods.options(server.port(), 300, 5000).drain(Duration.ofMillis(200));
+    FloodOptions options = Floods.options(server.port(), 300, 5000).withDrain(Duration.ofMillis(200));
     Floods.run(vertx, options).onComplete(ctx.succeeding(report -> ctx.verify(() -> {
-      assertEquals(Mode.SEQUENCED, report.mode());
+      assertEquals(ReplyKind.SEQUENCED, report.mode());
       assertEquals(300, report.lost());
       ctx.completeNow();
     })));
@@ -198,7 +197,7 @@ class FloodVerticleTest {
   @Test
   void count_0_sends_until_the_duration_is_up(Vertx vertx, VertxTestContext ctx) {
     MisbehavingServer server = deploy(vertx, new MisbehavingServer(0));
-    FloodOptions options = Floods.options(server.port(), 0, 2000).duration(Duration.ofMillis(300));
+    FloodOptions options = Floods.options(server.port(), 0, 2000).withDuration(Duration.ofMillis(300));
     Floods.run(vertx, options).onComplete(ctx.succeeding(report -> ctx.verify(() -> {
       // the pacer allows 600 in 300 ms; a stalled machine sends fewer, never more
       assertTrue(report.sent() > 0 && report.sent() <= 600, "sent " + report.sent());
@@ -240,7 +239,7 @@ class FloodVerticleTest {
     DatagramSocket probe = vertx.createDatagramSocket();
     int port = probe.listen(0, "127.0.0.1").await().localAddress().port();
     probe.close().await();
-    FloodOptions options = Floods.options(port, 500, 5000).drain(Duration.ofMillis(200));
+    FloodOptions options = Floods.options(port, 500, 5000).withDrain(Duration.ofMillis(200));
     Floods.run(vertx, options).onComplete(ctx.succeeding(report -> ctx.verify(() -> {
       assertEquals(500, report.sent());
       assertEquals(0, report.received());
@@ -265,7 +264,7 @@ class FloodVerticleTest {
   @Test
   void k_sockets_are_k_flows(Vertx vertx, VertxTestContext ctx) {
     MisbehavingServer server = deploy(vertx, new MisbehavingServer(0));
-    FloodOptions options = Floods.options(server.port(), 900, 3000).sockets(3);
+    FloodOptions options = Floods.options(server.port(), 900, 3000).withSockets(3);
     Floods.run(vertx, options).onComplete(ctx.succeeding(report -> ctx.verify(() -> {
       assertEquals(900, report.received());
       assertEquals(3, server.perSenderPort().size());

@@ -15,9 +15,9 @@ final class Floods {
 
   /** Bounded, paced, with buffers large enough that the whole flood fits in the kernel's queues. */
   static FloodOptions options(int port, long count, long rate) {
-    return new FloodOptions(HostPort.parse("127.0.0.1:" + port)).count(count).rate(rate)
-        .buffers(new SocketBuffers(1 << 20, 1 << 20)).drain(Duration.ofSeconds(1))
-        .interval(Duration.ofMillis(250));
+    return FloodOptions.to(HostPort.parse("127.0.0.1:" + port)).withCount(count).withRate(rate)
+        .withBuffers(new SocketBuffers(1 << 20, 1 << 20)).withDrain(Duration.ofSeconds(1))
+        .withInterval(Duration.ofMillis(250));
   }
 
   static Future<FloodReport> run(Vertx vertx, FloodOptions options) {
@@ -33,7 +33,7 @@ final class Floods {
   /** As above, with {@code segmentsPerWrite} datagrams per write (more than 1 needs the native transport). */
   static Future<FloodReport> run(Vertx vertx, FloodOptions options, int segmentsPerWrite, MeterRegistry registry,
       Consumer<FloodVerticle> started, Consumer<FloodVerticle.FloodProgress> progress) {
-    FloodVerticle flood = new FloodVerticle(options, options.buffers().granted(options.target()), segmentsPerWrite,
+    FloodVerticle flood = new FloodVerticle(options, segmentsPerWrite,
         new ClientMetrics(registry).target(options.target().label()), progress);
     return vertx.deployVerticle(flood).compose(id -> {
       started.accept(flood);

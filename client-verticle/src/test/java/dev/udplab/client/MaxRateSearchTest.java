@@ -2,7 +2,6 @@ package dev.udplab.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.udplab.client.FloodReport.Mode;
 import dev.udplab.client.FloodReport.Rtt;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +15,7 @@ class MaxRateSearchTest {
    */
   private static FloodReport report(long achieved, double lossPercent) {
     long received = Math.round(achieved * (100 - lossPercent) / 100);
-    return new FloodReport("127.0.0.1:20001", Mode.SEQUENCED, achieved, received, 0, 0, 0, 1.0, 1.0, 0, 0,
+    return new FloodReport("127.0.0.1:20001", ReplyKind.SEQUENCED, achieved, received, 0, 0, 0, 1.0, 1.0, 0, 0,
         new Rtt(0, 0, 0, 0, 0, 0, 0), List.of());
   }
 

@@ -4,18 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.udplab.common.runtime.MetricsEndpoint;
+import dev.udplab.common.runtime.VertxRuntime;
+import dev.udplab.common.testing.PrometheusText;
+import dev.udplab.common.testing.UdpResponder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,12 +28,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
 class MetricsTest {
-
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      return socket.getLocalPort();
-    }
-  }
 
   /** Every sample line of a Prometheus text scrape, by its full series name with labels. */
   static Map<String, Double> samples(String scrape) {
@@ -47,23 +42,26 @@ class MetricsTest {
     return samples;
   }
 
-  static String scrape(String url) throws Exception {
-    HttpResponse<String> response = HttpClient.newHttpClient()
-        .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, response.statusCode());
-    return response.body();
+  /** SO_RCVBUF as Linux grants it to a socket that asks for nothing: read by the JDK, which halves it. */
+  static int defaultGrantedReceiveBuffer() throws IOException {
+    try (DatagramChannel probe = DatagramChannel.open(StandardProtocolFamily.INET)) {
+      return 2 * probe.getOption(StandardSocketOptions.SO_RCVBUF);
+    }
   }
 
   @Test
   void scraped_counters_are_exact(Vertx vertx, VertxTestContext ctx) throws Exception {
-    TestUdpServer echo = SendTest.server(vertx, TestUdpServer.echo(), ctx.checkpoint(4));
-    String target = echo.target("127.0.0.1");
-    try (ClientRuntime runtime = ClientRuntime.start(freePort())) {
-      SendOptions options = new SendOptions().setTargets(List.of(HostPort.parse(target)));
-      SendTest.Run run = SendTest.send(runtime, options, "a", "bb", "ccc", "dddd");
+    try (UdpResponder echo = UdpResponder.start("127.0.0.1", UdpResponder.echo());
+        VertxRuntime runtime = SendTest.runtime()) {
+      String target = echo.target();
+      MetricsEndpoint endpoint = runtime.serveMetrics("127.0.0.1", 0);
+      SendTest.Run run = SendTest.send(runtime, SendOptions.to(List.of(HostPort.parse(target))), "a", "bb", "ccc",
+          "dddd");
       assertEquals(0, run.exitCode(), run.err());
-      assertEquals("http://127.0.0.1:" + runtime.metricsPort() + "/metrics", runtime.metricsUrl());
-      Map<String, Double> s = samples(scrape(runtime.metricsUrl()));
+      assertEquals(4, echo.received());
+      assertEquals("http://127.0.0.1:" + endpoint.port() + "/metrics", endpoint.url());
+      Map<String, Double> s = samples(PrometheusText.scrape(endpoint.url()));
+      int grantedByDefault = defaultGrantedReceiveBuffer();
       String t = "{target=\"" + target + "\"}";
       ctx.verify(() -> {
         assertEquals(4.0, s.get("udp_client_datagrams_sent_total" + t));
@@ -81,13 +79,13 @@ class MetricsTest {
         assertEquals(4.0, s.get(bucket + "+Inf\"}"));
         assertEquals(20, s.keySet().stream().filter(k -> k.startsWith(bucket)).count(), "19 buckets and +Inf");
         assertNotNull(s.get(bucket + "1.0E-5\"}"), "the 10 us bucket: " + s.keySet());
-        assertEquals(new SendOptions().socketBuffers().granted(HostPort.parse(target)).receiveBytes(),
-            s.get("udp_client_socket_receive_buffer_bytes" + t));
+        assertEquals(grantedByDefault, s.get("udp_client_socket_receive_buffer_bytes" + t));
         assertTrue(s.get("udp_client_socket_send_buffer_bytes" + t) > 0);
         // Vert.x's own datagram meters stay on; the client listens first so bytes_read exists.
         assertEquals(4.0, s.get("vertx_datagram_bytes_read_count"));
         assertEquals(4.0, s.get("vertx_datagram_bytes_written_count"));
       });
+      ctx.completeNow();
     }
   }
 
@@ -105,10 +103,10 @@ class MetricsTest {
   }
 
   @Test
-  void socket_buffer_gauges_show_the_granted_sizes() {
+  void socket_buffer_gauges_show_the_granted_sizes(Vertx vertx) {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     ClientMetrics.Target target = new ClientMetrics(registry).target("127.0.0.1:1");
-    SocketBuffers.Granted granted = new SocketBuffers(8192, 16384).granted(HostPort.parse("127.0.0.1:1"));
+    SocketBuffers.Granted granted = SocketBuffersTest.grantedToABoundSocket(vertx, new SocketBuffers(8192, 16384));
     target.socketBuffers(granted.receiveBytes(), granted.sendBytes());
     // Linux doubles the request for its own bookkeeping.
     assertEquals(16384.0, registry.get("udp_client_socket_receive_buffer_bytes").gauge().value());

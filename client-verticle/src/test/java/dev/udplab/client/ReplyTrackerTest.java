@@ -82,13 +82,13 @@ class ReplyTrackerTest {
     ReplyTracker tracker = new ReplyTracker(1, 1);
     Request request = tracker.expect(0, "hello");
     int first = tracker.sent(request, 100);
-    assertTrue(tracker.left(request, first, 400));
+    assertTrue(tracker.accepted(request, first, 400));
     assertEquals(400, request.lastSentNanos());
     int second = tracker.sent(request, 500);
-    assertFalse(tracker.left(request, first, 600), "an older attempt needs no timer");
+    assertFalse(tracker.accepted(request, first, 600), "an older attempt needs no timer");
     assertEquals(500, request.lastSentNanos());
     tracker.reply(0);
-    assertFalse(tracker.left(request, second, 700), "an answered request needs no timer");
+    assertFalse(tracker.accepted(request, second, 700), "an answered request needs no timer");
   }
 
   @Test

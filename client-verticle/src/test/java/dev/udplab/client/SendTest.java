@@ -3,8 +3,12 @@ package dev.udplab.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.udplab.common.cli.ExitCodes;
+import dev.udplab.common.net.Datagrams;
+import dev.udplab.common.runtime.TransportChoice;
+import dev.udplab.common.runtime.VertxRuntime;
+import dev.udplab.common.testing.UdpResponder;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.datagram.DatagramSocket;
@@ -17,24 +21,33 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** {@code send} end to end against test servers on real loopback sockets. */
+/** {@code send} end to end against test servers (common's {@link UdpResponder}) on real loopback sockets. */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
 class SendTest {
 
   private static final String HOST = "127.0.0.1";
+
+  private final List<UdpResponder> servers = new ArrayList<>();
 
   /** What one run of the command line printed and returned. */
   record Run(int exitCode, String out, String err) {
@@ -59,14 +72,19 @@ class SendTest {
     return cli(new ByteArrayInputStream(new byte[0]), args);
   }
 
+  /** A Vert.x runtime as the commands start it, for tests that read its registry after a run. */
+  static VertxRuntime runtime() {
+    return VertxRuntime.start("udp-client-test", TransportChoice.AUTO.resolve());
+  }
+
   /** Runs send on a runtime the test owns, so that the meters can be read after the run. */
-  static Run send(ClientRuntime runtime, SendOptions options, String... messages) {
+  static Run send(VertxRuntime runtime, SendOptions options, String... messages) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintWriter outWriter = new PrintWriter(new PrintStream(out, true, StandardCharsets.UTF_8), true);
     PrintWriter errWriter = new PrintWriter(new PrintStream(err, true, StandardCharsets.UTF_8), true);
-    int code = SendCommand.run(runtime, options, List.of(messages), InputStream.nullInputStream(), outWriter,
-        errWriter);
+    int code = SendCommand.run(runtime, new ClientMetrics(runtime.registry()), options, List.of(messages),
+        InputStream.nullInputStream(), outWriter, errWriter);
     outWriter.flush();
     errWriter.flush();
     return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
@@ -76,15 +94,47 @@ class SendTest {
     return registry.get(name).tag("target", target).counter().count();
   }
 
-  static TestUdpServer server(Vertx vertx, java.util.function.Function<Buffer, Buffer> responder,
-      Checkpoint received) {
-    return TestUdpServer.start(vertx, HOST, responder, packet -> received.flag()).await();
+  /** A test server on {@code host} answering through {@code responder}; closed after the test. */
+  UdpResponder server(String host, UnaryOperator<byte[]> responder) {
+    try {
+      UdpResponder server = UdpResponder.start(host, responder);
+      servers.add(server);
+      return server;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A test server on 127.0.0.1 that flags {@code received} for every datagram before it answers. */
+  UdpResponder server(UnaryOperator<byte[]> responder, Checkpoint received) {
+    return server(HOST, data -> {
+      received.flag();
+      return responder.apply(data);
+    });
+  }
+
+  @AfterEach
+  void closeServers() throws IOException {
+    for (UdpResponder server : servers) {
+      server.close();
+    }
+  }
+
+  /** The Kurose and Ross server: the text in capitals. */
+  static UnaryOperator<byte[]> uppercase() {
+    return data -> new String(data, StandardCharsets.UTF_8).toUpperCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Drops the first copy of each distinct message and echoes the later ones: exercises retries. */
+  static UnaryOperator<byte[]> dropFirstCopy() {
+    Set<String> seen = new HashSet<>();
+    return data -> seen.add(new String(data, StandardCharsets.UTF_8)) ? null : data;
   }
 
   @Test
   void echo_server_answers_each_message_in_order(Vertx vertx, VertxTestContext ctx) {
-    TestUdpServer echo = server(vertx, TestUdpServer.echo(), ctx.checkpoint(3));
-    Run run = cli("send", "one", "two", "three", "--to", echo.target(HOST), "--metrics-port", "0");
+    UdpResponder echo = server(UdpResponder.echo(), ctx.checkpoint(3));
+    Run run = cli("send", "one", "two", "three", "--to", echo.target(), "--metrics-port", "0");
     ctx.verify(() -> {
       assertEquals(0, run.exitCode(), run.err());
       assertEquals(3, run.outLines().size(), run.out());
@@ -98,10 +148,10 @@ class SendTest {
 
   @Test
   void uppercase_and_greeting_servers_answer_as_in_the_lab(Vertx vertx, VertxTestContext ctx) {
-    TestUdpServer upper = server(vertx, TestUdpServer.uppercase(), ctx.checkpoint(1));
-    TestUdpServer greeting = server(vertx, TestUdpServer.greeting("Hello UDP Client"), ctx.checkpoint(1));
-    Run upperRun = cli("send", "input lowercase sentence", "--to", upper.target(HOST), "--metrics-port", "0");
-    Run greetingRun = cli("send", "Hello UDP Server", "--to", greeting.target(HOST), "--metrics-port", "0");
+    UdpResponder upper = server(uppercase(), ctx.checkpoint(1));
+    UdpResponder greeting = server(UdpResponder.fixed("Hello UDP Client"), ctx.checkpoint(1));
+    Run upperRun = cli("send", "input lowercase sentence", "--to", upper.target(), "--metrics-port", "0");
+    Run greetingRun = cli("send", "Hello UDP Server", "--to", greeting.target(), "--metrics-port", "0");
     ctx.verify(() -> {
       assertEquals(0, upperRun.exitCode(), upperRun.err());
       assertTrue(upperRun.out().trim().endsWith("ms): INPUT LOWERCASE SENTENCE"), upperRun.out());
@@ -112,16 +162,16 @@ class SendTest {
 
   @Test
   void one_client_two_servers(Vertx vertx, VertxTestContext ctx) {
-    TestUdpServer echo = server(vertx, TestUdpServer.echo(), ctx.checkpoint(2));
-    TestUdpServer greeting = server(vertx, TestUdpServer.greeting("Hello UDP Client"), ctx.checkpoint(2));
-    Run run = cli("send", "a", "b", "--to", echo.target(HOST), "--to", greeting.target(HOST),
+    UdpResponder echo = server(UdpResponder.echo(), ctx.checkpoint(2));
+    UdpResponder greeting = server(UdpResponder.fixed("Hello UDP Client"), ctx.checkpoint(2));
+    Run run = cli("send", "a", "b", "--to", echo.target(), "--to", greeting.target(),
         "--metrics-port", "0");
     ctx.verify(() -> {
       assertEquals(0, run.exitCode(), run.err());
       assertEquals(4, run.outLines().size(), run.out());
-      long fromEcho = run.outLines().stream().filter(l -> l.startsWith("reply from " + echo.target(HOST))).count();
+      long fromEcho = run.outLines().stream().filter(l -> l.startsWith("reply from " + echo.target())).count();
       long greetings = run.outLines().stream()
-          .filter(l -> l.startsWith("reply from " + greeting.target(HOST)) && l.endsWith("): Hello UDP Client"))
+          .filter(l -> l.startsWith("reply from " + greeting.target()) && l.endsWith("): Hello UDP Client"))
           .count();
       assertEquals(2, fromEcho, run.out());
       assertEquals(2, greetings, run.out());
@@ -130,10 +180,10 @@ class SendTest {
 
   @Test
   void standard_input_lines_are_the_messages(Vertx vertx, VertxTestContext ctx) {
-    TestUdpServer upper = server(vertx, TestUdpServer.uppercase(), ctx.checkpoint(3));
+    UdpResponder upper = server(uppercase(), ctx.checkpoint(3));
     InputStream lines = new ByteArrayInputStream(("first line\nsecond\n\n" + "z".repeat(65508) + "\nthird\n")
         .getBytes(StandardCharsets.UTF_8));
-    Run run = cli(lines, "send", "--to", upper.target(HOST), "--metrics-port", "0");
+    Run run = cli(lines, "send", "--to", upper.target(), "--metrics-port", "0");
     ctx.verify(() -> {
       assertEquals(0, run.exitCode(), run.err());
       List<String> out = run.outLines();
@@ -148,16 +198,14 @@ class SendTest {
 
   @Test
   void a_server_that_never_answers_times_out_with_exit_1(Vertx vertx, VertxTestContext ctx) {
-    TestUdpServer silent = server(vertx, TestUdpServer.silent(), ctx.checkpoint(2));
-    TestUdpServer echo = server(vertx, TestUdpServer.echo(), ctx.checkpoint(2));
-    try (ClientRuntime runtime = ClientRuntime.start(0)) {
-      SendOptions options = new SendOptions()
-          .setTargets(List.of(HostPort.parse(silent.target(HOST)), HostPort.parse(echo.target(HOST))))
-          // Long enough that the echo target's replies make it even on a loaded machine.
-          .setTimeout(Duration.ofSeconds(1));
+    UdpResponder silent = server(UdpResponder.silent(), ctx.checkpoint(2));
+    UdpResponder echo = server(UdpResponder.echo(), ctx.checkpoint(2));
+    try (VertxRuntime runtime = runtime()) {
+      // 1 s: long enough that the echo target's replies make it even on a loaded machine
+      SendOptions options = SendOptions.to(List.of(HostPort.parse(silent.target()), HostPort.parse(echo.target())));
       Run run = send(runtime, options, "ping", "pong");
       MeterRegistry registry = runtime.registry();
-      String target = silent.target(HOST);
+      String target = silent.target();
       ctx.verify(() -> {
         assertEquals(ExitCodes.NO_REPLY, run.exitCode());
         assertEquals(List.of("no reply from " + target + " to \"ping\" within 1s",
@@ -167,23 +215,21 @@ class SendTest {
         assertEquals(2.0, count(registry, "udp_client_datagrams_lost", target));
         assertEquals(2.0, count(registry, "udp_client_datagrams_sent", target));
         assertEquals(0.0, count(registry, "udp_client_datagrams_received", target));
-        assertEquals(0.0, count(registry, "udp_client_timeouts", echo.target(HOST)));
-        assertEquals(2.0, count(registry, "udp_client_datagrams_received", echo.target(HOST)));
+        assertEquals(0.0, count(registry, "udp_client_timeouts", echo.target()));
+        assertEquals(2.0, count(registry, "udp_client_datagrams_received", echo.target()));
       });
     }
   }
 
   @Test
   void retries_recover_a_dropped_request(Vertx vertx, VertxTestContext ctx) {
-    TestUdpServer flaky = server(vertx, TestUdpServer.dropFirstCopy(), ctx.checkpoint(4));
-    try (ClientRuntime runtime = ClientRuntime.start(0)) {
-      SendOptions options = new SendOptions()
-          .setTargets(List.of(HostPort.parse(flaky.target(HOST))))
-          .setTimeout(Duration.ofMillis(500))
-          .setRetries(1);
+    UdpResponder flaky = server(dropFirstCopy(), ctx.checkpoint(4));
+    try (VertxRuntime runtime = runtime()) {
+      SendOptions options = new SendOptions(List.of(HostPort.parse(flaky.target())), Duration.ofMillis(500), 1, true,
+          SocketBuffers.KERNEL_DEFAULTS);
       Run run = send(runtime, options, "x", "y");
       MeterRegistry registry = runtime.registry();
-      String target = flaky.target(HOST);
+      String target = flaky.target();
       ctx.verify(() -> {
         assertEquals(0, run.exitCode(), run.err());
         assertEquals(2, run.outLines().size(), run.out());
@@ -197,12 +243,12 @@ class SendTest {
 
   @Test
   void retries_that_all_time_out_count_every_attempt(Vertx vertx, VertxTestContext ctx) {
-    TestUdpServer silent = server(vertx, TestUdpServer.silent(), ctx.checkpoint(3));
-    Run run = cli("send", "hello", "--to", silent.target(HOST), "--timeout", "100ms", "--retries", "2",
+    UdpResponder silent = server(UdpResponder.silent(), ctx.checkpoint(3));
+    Run run = cli("send", "hello", "--to", silent.target(), "--timeout", "100ms", "--retries", "2",
         "--metrics-port", "0");
     ctx.verify(() -> {
       assertEquals(1, run.exitCode());
-      assertEquals(List.of("no reply from " + silent.target(HOST) + " to \"hello\" within 100ms (3 attempts)"),
+      assertEquals(List.of("no reply from " + silent.target() + " to \"hello\" within 100ms (3 attempts)"),
           run.errLines());
     });
   }
@@ -223,8 +269,8 @@ class SendTest {
     });
     server.listen(0, HOST).await();
     String target = HOST + ":" + server.localAddress().port();
-    try (ClientRuntime runtime = ClientRuntime.start(0)) {
-      SendOptions options = new SendOptions().setTargets(List.of(HostPort.parse(target)));
+    try (VertxRuntime runtime = runtime()) {
+      SendOptions options = SendOptions.to(List.of(HostPort.parse(target)));
       Run run = send(runtime, options, "a", "b", "c");
       MeterRegistry registry = runtime.registry();
       ctx.verify(() -> {
@@ -242,19 +288,18 @@ class SendTest {
   void no_reply_fires_and_forgets_at_a_sink(Vertx vertx, VertxTestContext ctx) {
     List<String> seen = new ArrayList<>();
     Checkpoint received = ctx.checkpoint(3);
-    TestUdpServer sink = TestUdpServer.start(vertx, HOST, TestUdpServer.silent(), packet -> {
-      seen.add(packet.data().toString(StandardCharsets.UTF_8));
+    UdpResponder sink = server(HOST, data -> {
+      seen.add(new String(data, StandardCharsets.UTF_8));
       if (seen.size() == 3) {
         // before the last flag: once the context completes, a failure could come too late to count
         ctx.verify(() -> assertEquals(List.of("Hello, World!", "2", "3"), seen));
       }
       received.flag();
-    }).await();
-    try (ClientRuntime runtime = ClientRuntime.start(0)) {
-      SendOptions options = new SendOptions()
-          .setTargets(List.of(HostPort.parse(sink.target(HOST))))
-          .setTimeout(Duration.ofSeconds(5))
-          .setExpectReply(false);
+      return null;
+    });
+    try (VertxRuntime runtime = runtime()) {
+      SendOptions options = new SendOptions(List.of(HostPort.parse(sink.target())), Duration.ofSeconds(5), 0, false,
+          SocketBuffers.KERNEL_DEFAULTS);
       long started = System.nanoTime();
       Run run = send(runtime, options, "Hello, World!", "2", "3");
       long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
@@ -262,8 +307,8 @@ class SendTest {
         assertEquals(0, run.exitCode(), run.err());
         assertEquals("", run.out());
         assertTrue(elapsedMillis < 5000, "waited for a reply: " + elapsedMillis + " ms");
-        assertEquals(3.0, count(runtime.registry(), "udp_client_datagrams_sent", sink.target(HOST)));
-        assertEquals(0.0, count(runtime.registry(), "udp_client_timeouts", sink.target(HOST)));
+        assertEquals(3.0, count(runtime.registry(), "udp_client_datagrams_sent", sink.target()));
+        assertEquals(0.0, count(runtime.registry(), "udp_client_timeouts", sink.target()));
       });
     }
   }
@@ -271,8 +316,7 @@ class SendTest {
   @Test
   void ipv6_loopback_round_trip(Vertx vertx, VertxTestContext ctx) throws Exception {
     Assumptions.assumeTrue(ipv6LoopbackAvailable(), "this machine has no ::1");
-    TestUdpServer echo = TestUdpServer.start(vertx, "::1", TestUdpServer.echo(), packet -> { })
-        .await();
+    UdpResponder echo = server("::1", UdpResponder.echo());
     Run run = cli("send", "over six", "--to", "[::1]:" + echo.port(), "--metrics-port", "0");
     ctx.verify(() -> {
       assertEquals(0, run.exitCode(), run.err());
@@ -293,16 +337,16 @@ class SendTest {
 
   @Test
   void large_replies_arrive_whole(Vertx vertx, VertxTestContext ctx) {
-    TestUdpServer echo = server(vertx, TestUdpServer.echo(), ctx.checkpoint(1));
-    String big = "x".repeat(SendCommand.MAX_DATAGRAM_BYTES);
-    try (ClientRuntime runtime = ClientRuntime.start(0)) {
-      SendOptions options = new SendOptions().setTargets(List.of(HostPort.parse(echo.target(HOST))));
+    UdpResponder echo = server(UdpResponder.echo(), ctx.checkpoint(1));
+    String big = "x".repeat(Datagrams.MAX_PAYLOAD_BYTES);
+    try (VertxRuntime runtime = runtime()) {
+      SendOptions options = SendOptions.to(List.of(HostPort.parse(echo.target())));
       Run run = send(runtime, options, big);
       ctx.verify(() -> {
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().trim().endsWith("ms): " + big), "reply was cut");
         assertEquals((double) big.length(), count(runtime.registry(), "udp_client_bytes_received",
-            echo.target(HOST)));
+            echo.target()));
       });
     }
   }
@@ -310,10 +354,10 @@ class SendTest {
   @Test
   void the_receive_buffer_size_does_not_cut_or_starve_replies(Vertx vertx, VertxTestContext ctx) {
     // Vert.x sizes each read to SO_RCVBUF: 8K cut this reply, 256M allocated 256 MB per read and lost it
-    TestUdpServer echo = server(vertx, TestUdpServer.echo(), ctx.checkpoint(2));
-    String big = "x".repeat(SendCommand.MAX_DATAGRAM_BYTES);
-    Run small = cli("send", big, "--to", echo.target(HOST), "--rcvbuf", "8K", "--metrics-port", "0");
-    Run huge = cli("send", "hi", "--to", echo.target(HOST), "--rcvbuf", "256M", "--metrics-port", "0");
+    UdpResponder echo = server(UdpResponder.echo(), ctx.checkpoint(2));
+    String big = "x".repeat(Datagrams.MAX_PAYLOAD_BYTES);
+    Run small = cli("send", big, "--to", echo.target(), "--rcvbuf", "8K", "--metrics-port", "0");
+    Run huge = cli("send", "hi", "--to", echo.target(), "--rcvbuf", "256M", "--metrics-port", "0");
     ctx.verify(() -> {
       assertEquals(0, small.exitCode(), small.err());
       assertTrue(small.out().trim().endsWith("ms): " + big), "reply was cut");

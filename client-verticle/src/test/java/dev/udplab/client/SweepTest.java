@@ -3,7 +3,6 @@ package dev.udplab.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.udplab.client.FloodReport.Mode;
 import dev.udplab.client.FloodReport.Rtt;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -11,8 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class SweepTest {
 
-  private static final FloodOptions BASE = new FloodOptions(HostPort.parse("127.0.0.1:20001")).rate(20_000)
-      .buffers(new SocketBuffers(null, 65536));
+  private static final FloodOptions BASE = FloodOptions.to(HostPort.parse("127.0.0.1:20001")).withRate(20_000)
+      .withBuffers(new SocketBuffers(null, 65536));
 
   @Test
   void rcvbuf_values_change_only_the_receive_buffer() {
@@ -37,15 +36,15 @@ class SweepTest {
 
   @Test
   void each_run_is_the_report_object_with_the_swept_value() {
-    FloodReport report = new FloodReport("127.0.0.1:20001", Mode.SEQUENCED, 10, 9, 0, 0, 0, 1, 1, 16384, 212992,
+    FloodReport report = new FloodReport("127.0.0.1:20001", ReplyKind.SEQUENCED, 10, 9, 0, 0, 0, 1, 1, 16384, 212992,
         new Rtt(0, 0, 0, 0, 0, 0, 0), List.of());
     JsonObject json = Sweep.rcvbuf(List.of("8K")).json(report, 0);
-    assertEquals(report.toJson().put("sweep", "rcvbuf").put("value", 8192L), json);
+    assertEquals(JsonReport.of(report).put("sweep", "rcvbuf").put("value", 8192L), json);
   }
 
   @Test
   void bad_values_name_the_option_and_the_value() {
-    assertEquals("--sweep-rcvbuf: 'lots' is not a byte size (examples: 65536, 8K, 208K, 4M)",
+    assertEquals("--sweep-rcvbuf: 'lots' is not a byte size (examples: 65536, 64K, 4M, 1G)",
         assertThrows(IllegalArgumentException.class, () -> Sweep.rcvbuf(List.of("8K", "lots"))).getMessage());
     assertEquals("--sweep-rate: 'fast' is not a number",
         assertThrows(IllegalArgumentException.class, () -> Sweep.rate(List.of("fast"))).getMessage());
