@@ -1,16 +1,19 @@
 package dev.udplab.client;
 
+import dev.udplab.client.cli.DemoCommand;
+import dev.udplab.client.cli.FloodCommand;
+import dev.udplab.client.cli.SendCommand;
 import dev.udplab.common.cli.CommandLines;
 import dev.udplab.common.cli.HelpSections;
 import dev.udplab.common.runtime.ProcessProperties;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code udp-client}: the command line of the client jar. Each subcommand is its own class; the grammar (help,

@@ -10,7 +10,6 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -18,13 +17,13 @@ import picocli.CommandLine;
 /** The command line: exit codes and one-line errors, without System.exit. */
 class ClientMainTest {
 
-  static SendTest.Run cli(String... args) {
-    return SendTest.cli(args);
+  static CliRun cli(String... args) {
+    return CliRun.of(args);
   }
 
   /** The one usage-error line: {@code udp-client[ SUB]: PROBLEM (usage: ...; --help lists the options)}, exit 2. */
   static void assertUsageError(String expectedFragment, String... args) {
-    SendTest.Run run = cli(args);
+    CliRun run = cli(args);
     assertEquals(ExitCodes.USAGE, run.exitCode(), run.err());
     List<String> lines = run.errLines();
     assertEquals(1, lines.size(), "one line on stderr: " + run.err());
@@ -34,14 +33,6 @@ class ClientMainTest {
     assertTrue(lines.get(0).matches(command + ": .+ \\(usage: " + command + " .+; --help lists the options\\)"),
         run.err());
     assertEquals("", run.out());
-  }
-
-  /** The parsed command {@code args} select, without running it. */
-  static <T> T parsed(String... args) {
-    PrintStream discard = new PrintStream(OutputStream.nullOutputStream());
-    CommandLine line = ClientMain.commandLine(new ByteArrayInputStream(new byte[0]), discard, discard);
-    List<CommandLine> commands = line.parseArgs(args).asCommandLineList();
-    return commands.get(commands.size() - 1).getCommand();
   }
 
   @Test
@@ -69,12 +60,6 @@ class ClientMainTest {
   }
 
   @Test
-  void a_bare_number_is_seconds_as_in_every_duration() {
-    SendCommand send = parsed("send", "x", "--timeout", "5");
-    assertEquals(Duration.ofSeconds(5), send.options().timeout());
-  }
-
-  @Test
   void unknown_flags_commands_and_a_missing_command_are_usage_errors() {
     assertUsageError("Unknown option: '--bogus'", "send", "x", "--bogus");
     assertUsageError("Unknown option: '--bogus'", "flood", "--bogus");
@@ -86,22 +71,22 @@ class ClientMainTest {
 
   @Test
   void help_and_version_exit_0_on_every_command() {
-    SendTest.Run help = cli("send", "--help");
+    CliRun help = cli("send", "--help");
     assertEquals(0, help.exitCode());
     assertTrue(help.out().contains("--no-reply"), help.out());
     assertTrue(help.out().replaceAll("\\s+", " ").contains("(default: 127.0.0.1:20001)"), help.out());
     assertTrue(help.out().replaceAll("\\s+", " ").contains("(default: 9102)"), help.out());
     assertTrue(help.out().contains("--metrics-host"), help.out());
-    SendTest.Run top = cli("--help");
+    CliRun top = cli("--help");
     assertEquals(0, top.exitCode());
     assertTrue(top.out().contains("send"), top.out());
     for (String[] args : new String[][] {{"--version"}, {"send", "--version"}, {"flood", "--version"},
         {"demo", "--version"}}) {
-      SendTest.Run version = cli(args);
+      CliRun version = cli(args);
       assertEquals(0, version.exitCode(), String.join(" ", args));
       assertEquals("udp-client dev\n", version.out(), String.join(" ", args) + " (dev: run from classes)");
     }
-    SendTest.Run demo = cli("demo", "--help");
+    CliRun demo = cli("demo", "--help");
     assertTrue(demo.out().replaceAll("\\s+", " ").contains("(default: 100000)"), demo.out());
     assertTrue(demo.out().contains("--metrics-host"), demo.out());
   }
@@ -110,7 +95,7 @@ class ClientMainTest {
   void a_busy_metrics_port_exits_4_with_one_line(/* no Vert.x needed */) throws Exception {
     try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       int port = busy.getLocalPort();
-      SendTest.Run run = cli("send", "x", "--to", "127.0.0.1:9", "--metrics-port", String.valueOf(port));
+      CliRun run = cli("send", "x", "--to", "127.0.0.1:9", "--metrics-port", String.valueOf(port));
       assertEquals(ExitCodes.ENVIRONMENT, run.exitCode(), run.err());
       assertEquals(1, run.errLines().size(), run.err());
       assertTrue(run.err().startsWith("udp-client send: "), run.err());
@@ -125,7 +110,7 @@ class ClientMainTest {
       port = probe.getLocalPort();
     }
     try (UdpResponder echo = UdpResponder.start("127.0.0.1", UdpResponder.echo())) {
-      SendTest.Run run = cli("send", "x", "--to", echo.target(), "--metrics-host", "127.0.0.2", "--metrics-port",
+      CliRun run = cli("send", "x", "--to", echo.target(), "--metrics-host", "127.0.0.2", "--metrics-port",
           String.valueOf(port));
       assertEquals(0, run.exitCode(), run.err());
       assertEquals(List.of("metrics http://127.0.0.2:" + port + "/metrics"), run.errLines());

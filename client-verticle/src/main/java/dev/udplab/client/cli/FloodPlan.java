@@ -1,0 +1,68 @@
+package dev.udplab.client.cli;
+
+import dev.udplab.client.flood.FloodOptions;
+import dev.udplab.client.report.FloodReport;
+import dev.udplab.client.report.ReplyKind;
+import dev.udplab.client.run.Sweep;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What one {@code flood} command line asks for, validated once: the run (or the base of a sweep or search), how it is
+ * judged and printed, and which of the three modes runs it.
+ *
+ * @param flood          the run, or the base every sweep run and probe changes one value of
+ * @param maxLossPercent {@code --max-loss}, or null: exit 3 above it; with {@code --find-max-rate} the threshold
+ * @param json           one JSON document on stdout, everything else on stderr
+ * @param linger         how long {@code /metrics} stays up after the run
+ * @param findMaxRate    {@code --find-max-rate}
+ * @param sweep          {@code --sweep-rcvbuf} or {@code --sweep-rate}, or null
+ */
+record FloodPlan(FloodOptions flood, Double maxLossPercent, boolean json, Duration linger, boolean findMaxRate,
+    Sweep sweep) {
+
+  /** The loss threshold of {@code --find-max-rate} when {@code --max-loss} is not given. */
+  static final double DEFAULT_FIND_MAX_LOSS = 0.1;
+
+  /**
+   * @throws IllegalArgumentException naming the options that do not go together, fit for one usage line
+   */
+  FloodPlan {
+    if (maxLossPercent != null && (maxLossPercent.isNaN() || maxLossPercent < 0 || maxLossPercent > 100)) {
+      throw new IllegalArgumentException("--max-loss must be a percentage 0..100: " + maxLossPercent);
+    }
+    if (findMaxRate && sweep != null) {
+      throw new IllegalArgumentException("choose one of --find-max-rate, --sweep-rcvbuf, --sweep-rate");
+    }
+    if (findMaxRate && flood.expect() == ReplyKind.NONE) {
+      throw new IllegalArgumentException("--find-max-rate needs replies to measure loss: not with --expect none");
+    }
+    if (flood.count() == 0 && flood.duration().isZero() && (findMaxRate || sweep != null)) {
+      throw new IllegalArgumentException("--count 0 needs --duration with --find-max-rate or a sweep");
+    }
+  }
+
+  /**
+   * The plan of a command line whose sweeps are still the words the user wrote.
+   *
+   * @throws IllegalArgumentException as the constructor, or for a bad sweep value
+   */
+  static FloodPlan of(FloodOptions flood, Double maxLossPercent, boolean json, Duration linger, boolean findMaxRate,
+      List<String> sweepRcvbuf, List<String> sweepRate) {
+    if (sweepRcvbuf != null && sweepRate != null) {
+      throw new IllegalArgumentException("choose one of --find-max-rate, --sweep-rcvbuf, --sweep-rate");
+    }
+    Sweep sweep = sweepRcvbuf != null ? Sweep.rcvbuf(sweepRcvbuf) : sweepRate != null ? Sweep.rate(sweepRate) : null;
+    return new FloodPlan(flood, maxLossPercent, json, linger, findMaxRate, sweep);
+  }
+
+  /** The mode that runs this plan. */
+  FloodMode mode() {
+    return findMaxRate ? new FindMaxRateMode(this) : sweep != null ? new SweepMode(this) : new SingleRunMode(this);
+  }
+
+  /** Whether {@code report} lost more than {@code --max-loss} allows (a send-only run never does). */
+  boolean aboveMaxLoss(FloodReport report) {
+    return maxLossPercent != null && report.mode() != ReplyKind.NONE && report.lossPercent() > maxLossPercent;
+  }
+}

@@ -1,0 +1,28 @@
+package dev.udplab.client.cli;
+
+import dev.udplab.client.report.FloodReport;
+import dev.udplab.client.report.JsonReport;
+import dev.udplab.client.report.TextReport;
+import dev.udplab.client.run.SingleRun;
+
+/** {@code flood} without a sweep or a search: one run, its summary (or JSON object), and the {@code --max-loss} verdict. */
+final class SingleRunMode implements FloodMode {
+
+  private final FloodPlan plan;
+
+  SingleRunMode(FloodPlan plan) {
+    this.plan = plan;
+  }
+
+  @Override
+  public int run(SingleRun runs, Output output) {
+    FloodReport report = runs.run(plan.flood(), output.text(), output.terminal());
+    if (plan.json()) {
+      output.out().println(JsonReport.of(report).encode());
+    } else {
+      output.out().print(TextReport.summary(report));
+    }
+    output.out().flush();
+    return FloodMode.verdict(plan, report, output.err());
+  }
+}

@@ -1,0 +1,197 @@
+package dev.udplab.client.flood;
+
+import dev.udplab.client.metrics.ClientMetrics;
+import dev.udplab.client.report.FloodReport;
+import dev.udplab.client.report.FloodReport.Interval;
+import dev.udplab.client.report.ReplyKind;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything one flood counts, fed by the verticle from the event loop: sends, replies (decoded here),
+ * intervals, and the final mode decision. It updates the {@code udp_client_*} meters as it goes, so
+ * they are live during the run, and adds the loss once the drain is over.
+ *
+ * <p>Mode with {@link ReplyKind#AUTO}: {@code sequenced} as soon as one reply carries our header (other
+ * replies then count as unexpected); {@code counted} when replies came but none carried it (a greeting
+ * server); with no reply at all it stays {@code sequenced} with everything lost, because a dead echo
+ * server and a sink look alike from here: use {@code --expect none} against a sink.
+ */
+final class FloodAccount {
+
+  private final String target;
+  private final ReplyKind expect;
+  private final ClientMetrics.Target meters;
+  private final long startNanos;
+  private final LossTracker tracker;
+  private final RttRecorder rtt = new RttRecorder();
+  private final List<Interval> intervals = new ArrayList<>();
+  private long attempted;
+  private long sent;
+  private long sendFailures;
+  private long sequencedReplies;
+  private long plainReplies;
+  private long foreign;
+  private long lastReplyNanos;
+  private long intervalSent;
+  private long intervalReceived;
+  private long intervalStartNanos;
+
+  /** {@code flows}: the client sockets replies come back on, each its own flow for reordering. */
+  FloodAccount(String target, ReplyKind expect, ClientMetrics.Target meters, long startNanos, int flows) {
+    this.tracker = new LossTracker(flows);
+    this.target = target;
+    this.expect = expect;
+    this.meters = meters;
+    this.startNanos = startNanos;
+    this.intervalStartNanos = startNanos;
+  }
+
+  /** Takes the next sequence number. */
+  long nextSequence() {
+    return attempted++;
+  }
+
+  /** The kernel accepted {@code datagrams} datagrams of {@code bytes} each. */
+  void sent(int datagrams, int bytes) {
+    sent += datagrams;
+    intervalSent += datagrams;
+    meters.datagramsSent.increment(datagrams);
+    meters.bytesSent.increment((double) datagrams * bytes);
+  }
+
+  /** Sends of {@code datagrams} failed (their sequence numbers are spent and will not come back). */
+  void sendFailed(int datagrams) {
+    sendFailures += datagrams;
+  }
+
+  /** A datagram from an address we did not send to. */
+  void foreign() {
+    foreign++;
+    meters.datagramsUnexpected.increment();
+  }
+
+  /**
+   * A reply from the target of {@code length} bytes whose first {@code headerLength} bytes are in
+   * {@code header}, read at {@code nowNanos} on client socket {@code flow}.
+   */
+  void reply(byte[] header, int headerLength, int length, long nowNanos, int flow) {
+    meters.bytesReceived.increment(length);
+    lastReplyNanos = nowNanos;
+    long sequence = expect == ReplyKind.COUNTED || expect == ReplyKind.NONE ? -1
+        : FloodPayload.decodeSequence(header, headerLength);
+    if (sequence < 0 || sequence >= attempted) {
+      plainReplies++;
+      if (expect == ReplyKind.NONE || expect == ReplyKind.SEQUENCED || sequencedReplies > 0) {
+        meters.datagramsUnexpected.increment();
+      } else {
+        intervalReceived++;
+        meters.datagramsReceived.increment();
+      }
+      return;
+    }
+    sequencedReplies++;
+    switch (tracker.record(sequence, flow)) {
+      case DUPLICATE:
+        meters.datagramsDuplicated.increment();
+        return;
+      case REORDERED:
+        meters.datagramsReordered.increment();
+        break;
+      default:
+        break;
+    }
+    intervalReceived++;
+    meters.datagramsReceived.increment();
+    long rttNanos = nowNanos - startNanos - FloodPayload.decodeSendNanos(header);
+    rtt.record(rttNanos);
+    meters.recordRtt(rttNanos);
+  }
+
+  /** Closes the current interval at {@code nowNanos} and returns it. */
+  Interval closeInterval(long nowNanos) {
+    Interval interval = new Interval((nowNanos - startNanos) / 1e9, intervalSent, intervalReceived);
+    intervals.add(interval);
+    intervalSent = 0;
+    intervalReceived = 0;
+    intervalStartNanos = nowNanos;
+    return interval;
+  }
+
+  /** Whether anything happened since the last interval closed. */
+  boolean intervalPending() {
+    return intervalSent > 0 || intervalReceived > 0;
+  }
+
+  /** Seconds since the start at which the current interval began. */
+  double intervalStartSeconds() {
+    return (intervalStartNanos - startNanos) / 1e9;
+  }
+
+  long attempted() {
+    return attempted;
+  }
+
+  long sent() {
+    return sent;
+  }
+
+  long sendFailures() {
+    return sendFailures;
+  }
+
+  /** Replies counted as received so far, whatever the mode turns out to be. */
+  long receivedSoFar() {
+    return mode() == ReplyKind.COUNTED ? plainReplies : tracker.received();
+  }
+
+  /** The mode the run reports in. */
+  ReplyKind mode() {
+    switch (expect) {
+      case NONE:
+        return ReplyKind.NONE;
+      case COUNTED:
+        return ReplyKind.COUNTED;
+      case SEQUENCED:
+        return ReplyKind.SEQUENCED;
+      default:
+        return sequencedReplies == 0 && plainReplies > 0 ? ReplyKind.COUNTED : ReplyKind.SEQUENCED;
+    }
+  }
+
+  /**
+   * The final report, once the drain is over; adds the loss to the lost meter.
+   *
+   * @param sendEndNanos when the last datagram went out
+   */
+  FloodReport finish(long sendEndNanos, long rcvbuf, long sndbuf) {
+    if (intervalPending()) {
+      closeInterval(Math.max(sendEndNanos, lastReplyNanos));
+    }
+    ReplyKind mode = mode();
+    long received;
+    long unexpected;
+    switch (mode) {
+      case NONE:
+        received = 0;
+        unexpected = foreign + plainReplies + sequencedReplies;
+        break;
+      case COUNTED:
+        received = Math.min(plainReplies, sent);
+        unexpected = foreign + plainReplies - received;
+        break;
+      default:
+        received = tracker.received();
+        unexpected = foreign + plainReplies;
+        break;
+    }
+    FloodReport report = new FloodReport(target, mode, sent, received, tracker.duplicates(), tracker.reordered(),
+        unexpected, (sendEndNanos - startNanos) / 1e9,
+        (Math.max(sendEndNanos, lastReplyNanos) - startNanos) / 1e9, rcvbuf, sndbuf, rtt.snapshot(),
+        List.copyOf(intervals));
+    if (mode != ReplyKind.NONE) {
+      meters.datagramsLost.increment(report.lost());
+    }
+    return report;
+  }
+}
