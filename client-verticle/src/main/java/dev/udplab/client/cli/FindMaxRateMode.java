@@ -15,16 +15,10 @@ import java.util.Locale;
  * {@code --find-max-rate}: a warm-up, then the probes {@link MaxRateSearch} asks for, one line each, and the answer
  * (with {@code --json} one object holding every probe). Exits 1 when no probed rate stayed within the threshold.
  */
-final class FindMaxRateMode implements FloodMode {
+record FindMaxRateMode(FloodPlan plan) implements FloodMode {
 
   /** A probe's length when {@code --duration} is not given. */
   static final Duration DEFAULT_PROBE = Duration.ofSeconds(2);
-
-  private final FloodPlan plan;
-
-  FindMaxRateMode(FloodPlan plan) {
-    this.plan = plan;
-  }
 
   @Override
   public int run(SingleRun runs, Output output) {

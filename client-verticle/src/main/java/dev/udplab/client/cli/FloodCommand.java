@@ -51,7 +51,8 @@ public final class FloodCommand implements Callable<Integer>, HelpSections.Secti
   private long count;
 
   @Option(names = "--duration", paramLabel = "DURATION", converter = Converters.DurationValue.class,
-      defaultValue = "0s", description = "Longest send phase: 500ms, 10s, 1m; 0s = no limit (default: ${DEFAULT-VALUE})")
+      defaultValue = "0s",
+      description = "Longest send phase: 500ms, 10s, 1m; 0s = no limit (default: ${DEFAULT-VALUE})")
   private Duration duration;
 
   @Option(names = "--rate", paramLabel = "PPS", defaultValue = "0",

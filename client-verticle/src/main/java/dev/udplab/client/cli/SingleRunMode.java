@@ -5,14 +5,8 @@ import dev.udplab.client.report.JsonReport;
 import dev.udplab.client.report.TextReport;
 import dev.udplab.client.run.SingleRun;
 
-/** {@code flood} without a sweep or a search: one run, its summary (or JSON object), and the {@code --max-loss} verdict. */
-final class SingleRunMode implements FloodMode {
-
-  private final FloodPlan plan;
-
-  SingleRunMode(FloodPlan plan) {
-    this.plan = plan;
-  }
+/** {@code flood} without a sweep or a search: one run, its summary (or JSON object), the {@code --max-loss} verdict. */
+record SingleRunMode(FloodPlan plan) implements FloodMode {
 
   @Override
   public int run(SingleRun runs, Output output) {

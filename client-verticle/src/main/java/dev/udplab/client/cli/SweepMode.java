@@ -13,13 +13,7 @@ import java.util.List;
  * {@code --sweep-rcvbuf} and {@code --sweep-rate}: a warm-up, then one run per value (each with new client sockets),
  * the table, and with {@code --json} an array of the runs' objects. Exits 3 when any run lost too much.
  */
-final class SweepMode implements FloodMode {
-
-  private final FloodPlan plan;
-
-  SweepMode(FloodPlan plan) {
-    this.plan = plan;
-  }
+record SweepMode(FloodPlan plan) implements FloodMode {
 
   @Override
   public int run(SingleRun runs, Output output) {

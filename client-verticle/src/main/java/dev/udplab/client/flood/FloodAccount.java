@@ -142,7 +142,7 @@ final class FloodAccount {
 
   /** Replies counted as received so far, whatever the mode turns out to be. */
   long receivedSoFar() {
-    return mode() == ReplyKind.COUNTED ? plainReplies : tracker.received();
+    return mode() == ReplyKind.COUNTED ? plainReplies : tracker.counts().received();
   }
 
   /** The mode the run reports in. */
@@ -169,6 +169,7 @@ final class FloodAccount {
       closeInterval(Math.max(sendEndNanos, lastReplyNanos));
     }
     ReplyKind mode = mode();
+    LossTracker.Counts counts = tracker.counts();
     long received;
     long unexpected;
     switch (mode) {
@@ -181,11 +182,11 @@ final class FloodAccount {
         unexpected = foreign + plainReplies - received;
         break;
       default:
-        received = tracker.received();
+        received = counts.received();
         unexpected = foreign + plainReplies;
         break;
     }
-    FloodReport report = new FloodReport(target, mode, sent, received, tracker.duplicates(), tracker.reordered(),
+    FloodReport report = new FloodReport(target, mode, sent, received, counts.duplicates(), counts.reordered(),
         unexpected, (sendEndNanos - startNanos) / 1e9,
         (Math.max(sendEndNanos, lastReplyNanos) - startNanos) / 1e9, rcvbuf, sndbuf, rtt.snapshot(),
         List.copyOf(intervals));

@@ -19,6 +19,21 @@ public final class LossTracker {
   /** What one arrival turned out to be. */
   public enum Arrival { IN_ORDER, REORDERED, DUPLICATE }
 
+  /**
+   * The counts at one moment.
+   *
+   * @param received   distinct sequence numbers received
+   * @param duplicates extra copies of sequence numbers already received
+   * @param reordered  first copies that arrived after a higher sequence number of the same flow
+   */
+  public record Counts(long received, long duplicates, long reordered) {
+
+    /** {@code sent - received}; meaningful once the drain is over. */
+    public long lost(long sent) {
+      return Math.max(0, sent - received);
+    }
+  }
+
   static final int PAGE_BITS_LOG2 = 20;
   private static final int WORDS_PER_PAGE = 1 << (PAGE_BITS_LOG2 - 6);
   private static final long PAGE_MASK = (1L << PAGE_BITS_LOG2) - 1;
@@ -81,24 +96,9 @@ public final class LossTracker {
     return (pages[(int) pageIndex][bit >>> 6] & (1L << (bit & 63))) != 0;
   }
 
-  /** Distinct sequence numbers received. */
-  public long received() {
-    return received;
-  }
-
-  /** Extra copies of sequence numbers already received. */
-  public long duplicates() {
-    return duplicates;
-  }
-
-  /** First copies that arrived after a higher sequence number of the same flow. */
-  public long reordered() {
-    return reordered;
-  }
-
-  /** {@code sent - received}; meaningful once the drain is over. */
-  public long lost(long sent) {
-    return Math.max(0, sent - received);
+  /** What came back so far. */
+  public Counts counts() {
+    return new Counts(received, duplicates, reordered);
   }
 
   /** Pages currently allocated (for the memory-bound test). */

@@ -10,24 +10,23 @@ import java.util.regex.Pattern;
 
 /**
  * A target {@code HOST:PORT} ({@code [V6]:PORT} for IPv6), resolved once to an IP address: Vert.x resolves the
- * host of every {@code send} call, so sockets must be given {@link #ip()}, never the name.
+ * host of every {@code send} call, so sockets must be given {@link #ip()}, never the name. Made by {@link #parse}.
+ *
+ * @param label   the target as the user wrote it, normalised to {@code host:port} / {@code [v6]:port}: the
+ *                {@code target} label of every client meter
+ * @param address the address the host resolved to
+ * @param ip      the IP literal to pass to Vert.x (no name resolution on the hot path)
+ * @param port    the UDP port, 1..65535
+ * @param display the label, followed by the resolved address when the user gave a name: for messages to the user
  */
-public final class HostPort {
+public record HostPort(String label, InetAddress address, String ip, int port, String display) {
 
   private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
-  private final String label;
-  private final InetAddress address;
-  private final String ip;
-  private final int port;
-  private final String display;
-
-  private HostPort(String label, InetAddress address, int port, boolean literal) {
-    this.label = label;
-    this.address = address;
-    this.ip = address.getHostAddress();
-    this.port = port;
-    this.display = literal ? label : label + " (" + SocketAddresses.format(ip, port) + ")";
+  private static HostPort of(String label, InetAddress address, int port, boolean literal) {
+    String ip = address.getHostAddress();
+    return new HostPort(label, address, ip, port, literal ? label : label + " (" + SocketAddresses.format(ip, port)
+        + ")");
   }
 
   /**
@@ -72,8 +71,7 @@ public final class HostPort {
       throw new IllegalArgumentException("'" + host + "' is not an IPv6 address");
     }
     boolean ipv6Literal = host.indexOf(':') >= 0;
-    return new HostPort(SocketAddresses.format(host, port), address, port,
-        ipv6Literal || IPV4_LITERAL.matcher(host).matches());
+    return of(SocketAddresses.format(host, port), address, port, ipv6Literal || IPV4_LITERAL.matcher(host).matches());
   }
 
   private static int parsePort(String portText, String text) {
@@ -85,34 +83,6 @@ public final class HostPort {
       throw new IllegalArgumentException("port " + port + " in '" + text + "' is out of range 1..65535");
     }
     return port;
-  }
-
-  /**
-   * The target as the user wrote it, normalised to {@code host:port} / {@code [v6]:port}: the {@code target}
-   * label of every client meter.
-   */
-  public String label() {
-    return label;
-  }
-
-  /** The address the host resolved to. */
-  public InetAddress address() {
-    return address;
-  }
-
-  /** The IP literal to pass to Vert.x (no name resolution on the hot path). */
-  public String ip() {
-    return ip;
-  }
-
-  /** The UDP port, 1..65535. */
-  public int port() {
-    return port;
-  }
-
-  /** The label, followed by the resolved address when the user gave a name: for messages to the user. */
-  public String display() {
-    return display;
   }
 
   /** Whether the target is an IPv6 address. */
@@ -169,16 +139,7 @@ public final class HostPort {
     }
   }
 
-  @Override
-  public boolean equals(Object other) {
-    return other instanceof HostPort that && label.equals(that.label) && ip.equals(that.ip);
-  }
-
-  @Override
-  public int hashCode() {
-    return label.hashCode();
-  }
-
+  /** The label, as {@code --help} shows a default target. */
   @Override
   public String toString() {
     return label;

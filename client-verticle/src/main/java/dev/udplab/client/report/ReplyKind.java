@@ -8,23 +8,17 @@ import dev.udplab.common.cli.Converters;
  */
 public enum ReplyKind {
   /** Decided from what arrives: {@link #SEQUENCED} once a reply carries the header, {@link #COUNTED} otherwise. */
-  AUTO("auto"),
+  AUTO,
   /** Replies carry our header (echo, uppercase): exact per-sequence figures and RTT. */
-  SEQUENCED("sequenced"),
+  SEQUENCED,
   /** Replies come but carry no sequence (greeting): loss is sent minus replies. */
-  COUNTED("counted"),
-  /** No replies are expected (sink): only what was sent. */
-  NONE("send-only");
-
-  private final String reportLabel;
-
-  ReplyKind(String reportLabel) {
-    this.reportLabel = reportLabel;
-  }
+  COUNTED,
+  /** No replies are expected (sink): only what was sent, reported as {@code send-only}. */
+  NONE;
 
   /** The report's {@code mode}: {@code sequenced}, {@code counted} or {@code send-only}. */
   public String reportLabel() {
-    return reportLabel;
+    return this == NONE ? "send-only" : Converters.label(this);
   }
 
   /** The {@code --expect} spelling, which {@code --help} shows. */

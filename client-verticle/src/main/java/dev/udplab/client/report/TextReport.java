@@ -18,7 +18,8 @@ public final class TextReport {
   /** The line printed before a run. */
   public static String header(String target, long count, double durationSeconds, long rate, int sizeBytes,
       long rcvbuf, long sndbuf, int sockets, int segmentsPerWrite) {
-    String what = count > 0 ? count + " datagrams" : durationSeconds > 0 ? fmt("%.1f s", durationSeconds) : "until Ctrl-C";
+    String what = count > 0 ? count + " datagrams"
+        : durationSeconds > 0 ? fmt("%.1f s", durationSeconds) : "until Ctrl-C";
     return fmt("flood %s: %s of %d bytes, %s, rcvbuf %d, sndbuf %d (granted), %d socket%s%s", target, what,
         sizeBytes, rate == 0 ? "unpaced" : rate + " pps", rcvbuf, sndbuf, sockets, sockets == 1 ? "" : "s",
         segmentsPerWrite > 1 ? ", GSO up to " + segmentsPerWrite + " per write" : "");

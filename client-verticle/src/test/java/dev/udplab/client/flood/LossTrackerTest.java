@@ -18,10 +18,8 @@ class LossTrackerTest {
     assertEquals(Arrival.DUPLICATE, t.record(1));
     assertEquals(Arrival.DUPLICATE, t.record(2));
     assertEquals(Arrival.IN_ORDER, t.record(5));
-    assertEquals(4, t.received());
-    assertEquals(2, t.duplicates());
-    assertEquals(1, t.reordered());
-    assertEquals(2, t.lost(6));
+    assertEquals(new LossTracker.Counts(4, 2, 1), t.counts());
+    assertEquals(2, t.counts().lost(6));
   }
 
   @Test
@@ -35,9 +33,7 @@ class LossTrackerTest {
     assertEquals(Arrival.REORDERED, t.record(1, 0));
     assertEquals(Arrival.DUPLICATE, t.record(4, 0));
     assertEquals(Arrival.IN_ORDER, t.record(5, 1));
-    assertEquals(6, t.received());
-    assertEquals(1, t.duplicates());
-    assertEquals(1, t.reordered());
+    assertEquals(new LossTracker.Counts(6, 1, 1), t.counts());
   }
 
   @Test
@@ -55,9 +51,7 @@ class LossTrackerTest {
     for (long s : new long[] {0, 61, 66, 126, 129, page - 2, page + 2, 2 * page - 62}) {
       assertFalse(t.seen(s), "not seen " + s);
     }
-    assertEquals(edges.length, t.received());
-    assertEquals(edges.length, t.duplicates());
-    assertEquals(0, t.reordered());
+    assertEquals(new LossTracker.Counts(edges.length, edges.length, 0), t.counts());
   }
 
   @Test
@@ -69,9 +63,9 @@ class LossTrackerTest {
     for (long s = 999_999; s > 0; s -= 2) {
       t.record(s);
     }
-    assertEquals(1_000_000, t.received());
-    assertEquals(499_999, t.reordered());
-    assertEquals(0, t.lost(1_000_000));
+    assertEquals(1_000_000, t.counts().received());
+    assertEquals(499_999, t.counts().reordered());
+    assertEquals(0, t.counts().lost(1_000_000));
   }
 
   @Test
@@ -86,11 +80,9 @@ class LossTrackerTest {
     assertEquals(Arrival.DUPLICATE, t.record(big));
     assertTrue(t.seen(bigger));
     assertFalse(t.seen(bigger - 64));
-    assertEquals(4, t.received());
-    assertEquals(1, t.duplicates());
-    assertEquals(1, t.reordered());
+    assertEquals(new LossTracker.Counts(4, 1, 1), t.counts());
     assertEquals(3, t.allocatedPages());
-    assertEquals(bigger + 1 - 4, t.lost(bigger + 1));
+    assertEquals(bigger + 1 - 4, t.counts().lost(bigger + 1));
   }
 
   @Test
@@ -102,6 +94,6 @@ class LossTrackerTest {
     }
     t.record(99_999_999L);
     assertEquals(96, t.allocatedPages());
-    assertEquals(100_000_000L / 4096 + 2, t.received());
+    assertEquals(100_000_000L / 4096 + 2, t.counts().received());
   }
 }

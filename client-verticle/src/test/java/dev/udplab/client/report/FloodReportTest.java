@@ -71,6 +71,16 @@ public class FloodReportTest {
   }
 
   @Test
+  void reply_kinds_are_typed_as_expect_values_and_reported_by_their_report_labels() {
+    assertEquals("auto sequenced counted none", String.join(" ", java.util.Arrays.stream(ReplyKind.values())
+        .map(ReplyKind::toString).toList()));
+    assertEquals("sequenced", ReplyKind.SEQUENCED.reportLabel());
+    assertEquals("counted", ReplyKind.COUNTED.reportLabel());
+    assertEquals("send-only", ReplyKind.NONE.reportLabel());
+    assertTrue(TextReport.summary(report(ReplyKind.NONE)).contains("  mode send-only\n"));
+  }
+
+  @Test
   void sweep_table_rows_are_exact() {
     String table = SweepTable.of("rcvbuf", List.of("8K", "4M", "1M"), List.of(report(ReplyKind.SEQUENCED),
         report(ReplyKind.COUNTED), report(ReplyKind.NONE)));

@@ -18,11 +18,7 @@ import picocli.CommandLine.Option;
 class HelpSectionsTest {
 
   @Command(name = "tool", subcommands = Sub.class)
-  static final class Tool implements Callable<Integer> {
-    @Override
-    public Integer call() {
-      return 0;
-    }
+  static final class Tool {
   }
 
   @Command(name = "sub")
