@@ -20,9 +20,9 @@ public final class SendPacer {
   /**
    * Largest burst, in ticks' worth of datagrams: a backlog is caught up at up to this many times the rate. The
    * flood hands a tick's datagrams to the kernel in one {@code sendmmsg}, so a burst arrives at the server all at
-   * once: 20 ticks' worth (400 datagrams at 20,000 pps) overflowed a default 208 KiB receive buffer, which holds
-   * 256 datagrams of 64 bytes, each time a cold JVM caught up, and a 5 s run at 20,000 pps lost 2-3 % in its first
-   * second. Four ticks' worth still catches up a one-second backlog within a third of a second.
+   * once, and a large one overflows a default-sized receive buffer each time a cold JVM catches up (bench/RESULTS.md
+   * has the run that showed it). Four ticks' worth still catches up a one-second backlog within a third of a
+   * second.
    */
   static final int BURST_TICKS = 4;
 
@@ -42,8 +42,8 @@ public final class SendPacer {
     this.startNanos = startNanos;
     this.maxBurst = ratePerSecond == 0 ? UNPACED_BATCH
         : Math.max(4, ratePerSecond * BURST_TICKS * TICK_NANOS / 1_000_000_000L);
-    // One second's worth: forgiving beyond one burst made a cold JVM's first second send 80 % of the rate, so
-    // a 1.5 s run at 10,000/s achieved 7,100/s; catching up that much keeps short runs at their rate.
+    // One second's worth: forgiving beyond one burst made short runs fall well short of their rate after a cold
+    // JVM's slow first second (bench/RESULTS.md); catching up that much keeps them at it.
     this.maxBacklog = Math.max(maxBurst, ratePerSecond);
   }
 

@@ -10,8 +10,8 @@ import java.util.function.BooleanSupplier;
  * 100 pps), within {@link #MAX_PROBES} rates after the unpaced probe plus the one that ends the doubling.
  *
  * <p>A rate fails only when a second probe at it fails too. At these rates one scheduling hiccup of a few
- * milliseconds overflows a 208 KiB receive buffer, and a single failed probe bounds every later one: searches of the
- * same server found 78,000 and 116,000 pps. {@code bench/run.sh} repeats failed knee probes the same way.
+ * milliseconds overflows a 208 KiB receive buffer, and a single failed probe bounds every later one, so searches of
+ * the same server scattered (bench/RESULTS.md). {@code bench/run.sh} repeats failed knee probes the same way.
  */
 public final class MaxRateSearch {
 
