@@ -34,6 +34,8 @@
 # Packages
 #   apt_install PACKAGE...  apt-get update then install, as root (or through sudo), without letting the
 #                           packages start their system services; dies with exit 4 when it cannot
+#   npm_ci DIR              `npm ci` in DIR (its package-lock.json) unless DIR/node_modules already holds what that
+#                           lock pins (a stamp of the lock's sha256); dies with exit 4 when npm ci fails
 
 LIB_PREFIX=${1:?"source .ci/lib.sh PREFIX [stdout|stderr]"}
 case ${2:-stderr} in
@@ -217,4 +219,13 @@ apt_install() {
     -o DPkg::Lock::Timeout=300 "$@" >/dev/null || rc=$?
   ((placed)) && "${sudo[@]}" rm -f "$policy"
   ((rc == 0)) || die 4 "apt-get install $* failed: install them by hand and re-run"
+}
+
+npm_ci() {
+  local dir=$1 stamp=$1/node_modules/.udplab-lock-sha256 sum
+  sum=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1) || die 4 "cannot read $dir/package-lock.json"
+  [[ -f $stamp && $(cat "$stamp") == "$sum" ]] && return 0
+  say "installing the npm packages of $dir/package-lock.json"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die 4 "npm ci in $dir failed"
+  echo "$sum" > "$stamp"
 }

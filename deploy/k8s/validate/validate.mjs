@@ -5,11 +5,11 @@
 //    fields the schema does not define. The published schemas leave additionalProperties open (the API
 //    server checks unknown fields itself), so pass 1 alone would accept a misspelt field.
 // Usage: node validate.mjs FILE.yaml...   prints one line per document; exit 0 when all are valid.
-import { readFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import yaml from "js-yaml";
+import { typecheck } from "../../../.ci/tsc-check.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 // apiVersion -> package that holds its models; the core groups live in kubernetes-models itself.
@@ -71,50 +71,23 @@ for (const d of documents.filter((d) => d.doc)) {
 // Pass 2: unknown fields, through tsc's excess-property check on the schema's interfaces.
 const typed = documents.filter((d) => d.interfaceModule);
 if (typed.length > 0) {
-  const work = join(here, ".generated");
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
   typed.forEach((d, i) => {
     d.tsFile = `doc${i}.ts`;
-    const source =
+    d.tsSource =
       `import type { ${d.interfaceName} } from "${d.interfaceModule}";\n` +
       `export const doc: ${d.interfaceName} = ${JSON.stringify(d.doc, null, 2)};\n`;
-    writeFileSync(join(work, d.tsFile), source);
   });
-  writeFileSync(join(work, "tsconfig.json"), JSON.stringify({
-    compilerOptions: {
-      strict: true, noEmit: true, skipLibCheck: true, target: "es2022",
-      module: "nodenext", moduleResolution: "nodenext", types: [],
-    },
-    files: typed.map((d) => d.tsFile),
-  }));
-  const tsc = spawnSync(process.execPath, [join(here, "node_modules/typescript/lib/tsc.js"), "-p", ".", "--pretty", "false"],
-    { encoding: "utf8", cwd: work });
-  if (tsc.error) throw tsc.error;
-  const byFile = new Map(typed.map((d) => [d.tsFile, d]));
-  let unattributed = [];
-  // tsc prints "doc0.ts(12,7): error TS2353: message" with continuation lines indented below it
-  let current;
-  for (const line of tsc.stdout.split("\n")) {
-    const m = line.match(/^(doc\d+\.ts)\((\d+),(\d+)\): error (TS\d+: .*)$/);
-    if (m) {
-      current = byFile.get(m[1]);
-      const near = readFileSync(join(work, m[1]), "utf8").split("\n")[Number(m[2]) - 1].trim();
-      current.errors.push(`fields: ${m[4]} (at ${near})`);
-    } else if (line.trim() !== "" && current) {
-      current.errors[current.errors.length - 1] += ` ${line.trim()}`;
-    } else if (line.trim() !== "") {
-      unattributed.push(line);
-    }
-  }
-  if (tsc.status !== 0 && typed.every((d) => d.errors.length === 0)) {
-    unattributed.push(`tsc exited ${tsc.status}: ${tsc.stderr}`);
-  }
+  const { errors, unattributed } = typecheck({
+    tsc: join(here, "node_modules/typescript/lib/tsc.js"),
+    workDir: join(here, ".generated"),
+    sources: typed.map((d) => ({ file: d.tsFile, text: d.tsSource })),
+    compilerOptions: { module: "nodenext", moduleResolution: "nodenext" },
+  });
   if (unattributed.length > 0) {
     console.error(unattributed.join("\n"));
     process.exit(4);
   }
-  rmSync(work, { recursive: true, force: true });
+  for (const d of typed) for (const e of errors.get(d.tsFile)) d.errors.push(`fields: ${e.text}`);
 }
 
 let invalid = 0;
