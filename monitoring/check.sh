@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Tests monitoring/ against a real Prometheus: the configs pass promtool, the alert rules fire on recorded
 # stories, the dashboard is structurally valid, and every dashboard expression returns series from a real
-# server + flood, whose loss and kernel drops the dashboard must report exactly as the flood and server saw them.
+# server and several floods at once (as a Kubernetes flood Job runs them), whose loss and kernel drops the
+# dashboard must report exactly as the floods and the server saw them, added up over the floods, also after
+# the floods have exited and their endpoints are gone.
 #
 # Usage: monitoring/check.sh            (after `mvn -B package` or `mvn -B verify` built the two jars)
 # Environment: UDPLAB_HOME   the checkout whose jars to run (default: the parent of this folder)
-#              FLOOD_RATE, FLOOD_DURATION   the flood (default 20000/s for 4 s: several scrapes see it, and
-#                                        a cold server with a 4 KiB buffer cannot keep up, even on a fast box)
+#              FLOODS                    floods at once, each with its own metrics endpoint (default 2)
+#              FLOOD_RATE, FLOOD_DURATION   the floods: flood i of N at FLOOD_RATE * i / N per second (default
+#                                        15000: 7500/s and 15000/s) for 4 s. Several scrapes see them, a cold
+#                                        server with a 4 KiB buffer cannot keep up even on a fast box, and floods
+#                                        of different sizes tell a ratio of sums from a mean of ratios.
 #              CHECK_TIMEOUT             seconds to wait for each condition (default 40)
 # Needs: bash, python3 (stdlib only), a JDK; installs the OS `prometheus` package (promtool + prometheus) when
 # missing, which needs root or sudo and network access to the package archive.
@@ -18,7 +23,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 UDPLAB_HOME=${UDPLAB_HOME:-$(dirname "$HERE")}
 SERVER_JAR=$UDPLAB_HOME/server-verticle/target/udp-server.jar
 CLIENT_JAR=$UDPLAB_HOME/client-verticle/target/udp-client.jar
-FLOOD_RATE=${FLOOD_RATE:-20000}
+FLOODS=${FLOODS:-2}
+FLOOD_RATE=${FLOOD_RATE:-15000}
 FLOOD_DURATION=${FLOOD_DURATION:-4s}
 CHECK_TIMEOUT=${CHECK_TIMEOUT:-40}
 JAVA_OPTS=(-Xms32m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1)
@@ -32,7 +38,7 @@ workdir tmp udplab-monitoring
 on_exit() {
   local log
   if [ "$1" -ne 0 ]; then
-    for log in prometheus.log server.out server.err flood.json flood.err; do
+    for log in prometheus.log server.out server.err flood*.json flood*.err; do
       [ -s "$tmp/$log" ] && { echo "--- $log (last 15 lines)" >&2; tail -n 15 "$tmp/$log" >&2; }
     done
   fi
@@ -54,14 +60,20 @@ python3 "$HERE/validate_dashboard.py" || die 1 "dashboard is not structurally va
 for jar in "$SERVER_JAR" "$CLIENT_JAR"; do
   [ -f "$jar" ] || die 4 "$jar not found: build it first with 'mvn -B package -DskipTests' in $UDPLAB_HOME"
 done
-free_port prom_port server_metrics client_metrics udp_port
-say "ports: prometheus $prom_port, server udp $udp_port metrics $server_metrics, client metrics $client_metrics"
+free_port prom_port server_metrics udp_port
+client_metrics=()
+for ((i = 1; i <= FLOODS; i++)); do free_port client_port; client_metrics+=("$client_port"); done
+say "ports: prometheus $prom_port, server udp $udp_port metrics $server_metrics, client metrics ${client_metrics[*]}"
 
-sed -e "s/127\.0\.0\.1:9101/127.0.0.1:$server_metrics/" -e "s/127\.0\.0\.1:9102/127.0.0.1:$client_metrics/" \
+# The client job scrapes every flood's endpoint: "127.0.0.1:9102" becomes "127.0.0.1:P1", "127.0.0.1:P2", ...
+client_targets=$(printf '"127.0.0.1:%s", ' "${client_metrics[@]}")
+sed -e "s/127\.0\.0\.1:9101/127.0.0.1:$server_metrics/" -e "s/\"127\.0\.0\.1:9102\"/${client_targets%, }/" \
   "$HERE/prometheus/prometheus.yml" > "$tmp/prometheus.yml"
 cp "$HERE/prometheus/alerts.yml" "$tmp/alerts.yml"
-[ "$(grep -c -e "127.0.0.1:$server_metrics" -e "127.0.0.1:$client_metrics" "$tmp/prometheus.yml")" -eq 2 ] \
-  || die 1 "prometheus.yml no longer scrapes 127.0.0.1:9101 and 127.0.0.1:9102; update check.sh with it"
+for port in "$server_metrics" "${client_metrics[@]}"; do
+  grep -q "\"127\.0\.0\.1:$port\"" "$tmp/prometheus.yml" \
+    || die 1 "prometheus.yml no longer scrapes \"127.0.0.1:9101\" and \"127.0.0.1:9102\"; update check.sh with it"
+done
 
 since=$(date +%s.%N)
 prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/data" \
@@ -96,14 +108,20 @@ sys.exit(1)
 EOF
 say "Prometheus is scraping both jobs"
 
-java "${JAVA_OPTS[@]}" -jar "$CLIENT_JAR" flood --to "127.0.0.1:$udp_port" --count 0 --duration "$FLOOD_DURATION" \
-  --rate "$FLOOD_RATE" --metrics-port "$client_metrics" --linger 15s --json >"$tmp/flood.json" 2>"$tmp/flood.err" &
-flood_pid=$!
-track "$flood_pid"
-say "flood: ${FLOOD_RATE}/s for $FLOOD_DURATION to 127.0.0.1:$udp_port, server --rcvbuf $SERVER_RCVBUF"
+# Each flood lingers 15 s: long enough for the scrape of its final counts and the checks that need it up; then it
+# exits and prometheus_check.py checks what the dashboard shows once its endpoint is gone.
+floods=()
+for ((i = 1; i <= FLOODS; i++)); do
+  port=${client_metrics[i - 1]} rate=$((FLOOD_RATE * i / FLOODS))
+  java "${JAVA_OPTS[@]}" -jar "$CLIENT_JAR" flood --to "127.0.0.1:$udp_port" --count 0 --duration "$FLOOD_DURATION" \
+    --rate "$rate" --metrics-port "$port" --linger 15s --json >"$tmp/flood$i.json" 2>"$tmp/flood$i.err" &
+  track $!
+  floods+=(--flood-json "$tmp/flood$i.json" --flood-instance "127.0.0.1:$port" --flood-pid $!)
+done
+say "floods: $FLOODS, the fastest at ${FLOOD_RATE}/s, for $FLOOD_DURATION to 127.0.0.1:$udp_port, server --rcvbuf $SERVER_RCVBUF"
 
 # 4. Every dashboard expression, the loss panel and the kernel-drop series, against the real scrapes.
-python3 "$HERE/prometheus_check.py" --url "http://127.0.0.1:$prom_port" --flood-json "$tmp/flood.json" \
-  --target "127.0.0.1:$udp_port" --mode echo --server-port "$udp_port" --since "$since" --flood-pid "$flood_pid" \
+python3 "$HERE/prometheus_check.py" --url "http://127.0.0.1:$prom_port" "${floods[@]}" \
+  --target "127.0.0.1:$udp_port" --mode echo --server-port "$udp_port" --since "$since" \
   --scrape-interval "$SCRAPE_INTERVAL" --timeout "$CHECK_TIMEOUT" || exit $?
 say "all monitoring checks passed"
