@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Validates the manifests in deploy/k8s against the Kubernetes OpenAPI schemas, offline (no cluster),
-# checks that they agree with each other (ports, probes, labels and scrape target: validate/consistency.mjs),
-# then that every deliberately broken manifest in testdata/ is rejected, and for its reason (each names
-# the text its rejection must contain on a `# expect:` line).
+# checks that they agree with each other and with monitoring/prometheus/prometheus.yml (ports, probes,
+# labels, the flood Job's target, scrape and job names: validate/consistency.mjs), then that every
+# deliberately broken manifest in testdata/ is rejected, and for its reason (each names the text its
+# rejection must contain on a `# expect:` line).
 # Installs what it needs: Node.js and npm from Debian when missing, then the pinned npm packages of
 # validate/package-lock.json into validate/node_modules (once; about 15 s).
 # Exit: 0 all checks passed; 1 a check failed; 4 environment (node/npm missing and not installable).
@@ -16,11 +17,11 @@ workdir tmp udplab-k8s-validate
 command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
 npm_ci validate
 
-manifests=(deployment.yaml service.yaml servicemonitor.yaml)
+manifests=(deployment.yaml service.yaml servicemonitor.yaml flood-job.yaml)
 runs() { "$@" >"$tmp/out" || { EXPECT_WHY=$'\n'$(cat "$tmp/out"); return 1; }; cat "$tmp/out" >&2; }
 expect "${manifests[*]} validate" runs node validate/validate.mjs "${manifests[@]}"
-expect "the manifests agree on ports, probes, labels and scrape target (and each broken variant is caught)" \
-  runs node validate/consistency.mjs "${manifests[@]}"
+expect "the manifests agree on ports, probes, labels, scrape targets and job names (and each broken variant is caught)" \
+  runs node validate/consistency.mjs "${manifests[@]}" ../../monitoring/prometheus/prometheus.yml
 
 # All broken manifests in one run (one tsc start), then each one's block of the report on its own.
 broken_files=(testdata/broken-*.yaml)
