@@ -6,6 +6,7 @@
 // anew) with a tsconfig, runs the caller's TypeScript (tsc = its lib/tsc.js) once over all of them, and returns
 // { errors: Map(file -> [{ line, text: "TSnnnn: message (at the source line)" }]), unattributed: [lines] }.
 // workDir is removed again unless something could not be attributed to a source, so it is there to look at.
+// printReport([{ where, errors }]) prints the validators' common report and returns how many were invalid.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
@@ -43,4 +44,18 @@ export function typecheck({ tsc, workDir, sources, compilerOptions = {} }) {
   }
   if (unattributed.length === 0) rmSync(workDir, { recursive: true, force: true });
   return { errors, unattributed };
+}
+
+export function printReport(entries) {
+  let invalid = 0;
+  for (const { where, errors } of entries) {
+    if (errors.length === 0) {
+      console.log(`valid   ${where}`);
+    } else {
+      invalid++;
+      console.log(`INVALID ${where}`);
+      for (const e of errors) console.log(`        ${e}`);
+    }
+  }
+  return invalid;
 }

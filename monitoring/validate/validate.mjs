@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { typecheck } from "../../.ci/tsc-check.mjs";
+import { printReport, typecheck } from "../../.ci/tsc-check.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -80,15 +80,5 @@ if (typed.length > 0) {
   }
 }
 
-let invalid = 0;
-for (const d of dashboards) {
-  const where = relative(process.cwd(), d.file);
-  if (d.errors.length === 0) {
-    console.log(`valid   ${where}`);
-  } else {
-    invalid++;
-    console.log(`INVALID ${where}`);
-    for (const e of d.errors) console.log(`        ${e}`);
-  }
-}
+const invalid = printReport(dashboards.map((d) => ({ where: relative(process.cwd(), d.file), errors: d.errors })));
 process.exit(invalid === 0 ? 0 : 1);

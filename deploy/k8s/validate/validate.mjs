@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import yaml from "js-yaml";
-import { typecheck } from "../../../.ci/tsc-check.mjs";
+import { printReport, typecheck } from "../../../.ci/tsc-check.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 // apiVersion -> package that holds its models; the core groups live in kubernetes-models itself.
@@ -90,15 +90,8 @@ if (typed.length > 0) {
   for (const d of typed) for (const e of errors.get(d.tsFile)) d.errors.push(`fields: ${e.text}`);
 }
 
-let invalid = 0;
-for (const d of documents) {
-  const where = `${relative(process.cwd(), d.file)}[${d.index}] ${d.label}`;
-  if (d.errors.length === 0) {
-    console.log(`valid   ${where}`);
-  } else {
-    invalid++;
-    console.log(`INVALID ${where}`);
-    for (const e of d.errors) console.log(`        ${e}`);
-  }
-}
+const invalid = printReport(documents.map((d) => ({
+  where: `${relative(process.cwd(), d.file)}[${d.index}] ${d.label}`,
+  errors: d.errors,
+})));
 process.exit(invalid === 0 ? 0 : 1);
