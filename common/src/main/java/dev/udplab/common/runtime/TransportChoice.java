@@ -1,6 +1,7 @@
 package dev.udplab.common.runtime;
 
 import dev.udplab.common.cli.CommandException;
+import dev.udplab.common.cli.Converters;
 import io.vertx.core.transport.Transport;
 
 /** Which Netty transport a process runs on: {@code --transport auto|epoll|nio}. */
@@ -31,6 +32,12 @@ public enum TransportChoice {
         Transport chosen = Transport.nativeTransport();
         return chosen != null && chosen.available() ? chosen : Transport.NIO;
     }
+  }
+
+  /** The command-line spelling, {@code auto}, {@code epoll} or {@code nio}, as {@code --help} shows the default. */
+  @Override
+  public String toString() {
+    return Converters.label(this);
   }
 
   /** Whether a native transport loads here (what {@link #AUTO} picks). */
