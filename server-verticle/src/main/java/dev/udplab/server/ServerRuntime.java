@@ -1,275 +1,168 @@
 package dev.udplab.server;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
+import dev.udplab.common.cli.CommandException;
+import dev.udplab.common.net.ProcNetUdp;
+import dev.udplab.common.net.SocketAddresses;
+import dev.udplab.common.runtime.BindFailures;
+import dev.udplab.common.runtime.MetricsEndpoint;
+import dev.udplab.common.runtime.TransportChoice;
+import dev.udplab.common.runtime.VertxRuntime;
+import dev.udplab.server.guard.ReplyGuard;
+import dev.udplab.server.mode.ServerMode;
+import dev.udplab.server.socket.BoundSocket;
+import dev.udplab.server.socket.ServerMetrics;
+import dev.udplab.server.socket.SocketSettings;
+import dev.udplab.server.socket.UdpServerVerticle;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.transport.Transport;
-import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
-import io.vertx.micrometer.PrometheusRequestHandler;
-import io.vertx.micrometer.VertxPrometheusOptions;
 import java.io.PrintStream;
-import java.net.BindException;
+import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
- * A running server process: one Vert.x with the Prometheus registry, the sockets of one mode (or four for
- * {@code all}), each deployed as {@code --instances} verticles, and the metrics endpoint. Prints the
- * {@code listening} and {@code metrics} lines on start and the final counts on {@link #stop()}.
+ * A running server process: one {@link VertxRuntime} (Vert.x, the Prometheus registry, {@code /metrics}), the
+ * sockets of one mode (or four for {@code all}), each deployed as {@code --instances} verticles. Prints the
+ * {@code listening}, {@code guards} and {@code metrics} lines on start and the final counts on {@link #stop()}.
  */
 public final class ServerRuntime {
-  /** How long start and stop may take before we give up. */
-  public static final long TIMEOUT_SECONDS = 10;
 
-  /** Netty's switch for its Java Flight Recorder events. */
-  public static final String NETTY_JFR_PROPERTY = "io.netty.jfr.enabled";
-
-  static {
-    tuneProcess();
-  }
-
-  private final ServerOptions options;
+  private final ServerConfig config;
   private final PrintStream out;
-  private final Vertx vertx;
-  private final PrometheusMeterRegistry registry;
-  private final String transportName;
-  private final Map<Mode, List<UdpServerVerticle>> sockets = new LinkedHashMap<>();
-  private final Map<Mode, ReplyPolicy> policies = new LinkedHashMap<>();
-  private HttpServer metricsServer;
+  private final VertxRuntime runtime;
+  private final Map<ServerMode, List<UdpServerVerticle>> instances = new LinkedHashMap<>();
+  private final Map<ServerMode, ReplyGuard> guards = new LinkedHashMap<>();
   private boolean stopped;
 
-  private ServerRuntime(ServerOptions options, PrintStream out, Vertx vertx, PrometheusMeterRegistry registry,
-      String transportName) {
-    this.options = options;
+  private ServerRuntime(ServerConfig config, PrintStream out, VertxRuntime runtime) {
+    this.config = config;
     this.out = out;
-    this.vertx = vertx;
-    this.registry = registry;
-    this.transportName = transportName;
+    this.runtime = runtime;
   }
 
   /**
-   * System properties for Vert.x and Netty, effective only before they first load (so {@code main} calls this
-   * first, and this class's initialiser again for tests and embedding):
-   * <ul>
-   * <li>{@code io.netty.jfr.enabled=false} unless given: Netty 4.2 registers its Flight Recorder events on the
-   * first buffer allocation, which loaded about 130 {@code jdk.jfr.internal} classes between bind and the
-   * first echo.</li>
-   * <li>{@code vertx.disableDnsResolver=true} unless given: the server resolves one name, {@code --host}, at
-   * bind, for which the JDK's resolver is enough; Netty's DNS resolver cost about 60 classes at start.</li>
-   * </ul>
-   */
-  public static void tuneProcess() {
-    if (System.getProperty(NETTY_JFR_PROPERTY) == null) {
-      System.setProperty(NETTY_JFR_PROPERTY, "false");
-    }
-    if (System.getProperty("vertx.disableDnsResolver") == null) {
-      System.setProperty("vertx.disableDnsResolver", "true");
-    }
-  }
-
-  /**
-   * Starts everything {@code options} (already validated) asks for, or nothing.
+   * Starts everything {@code config} asks for, or nothing: on failure every socket bound so far is closed again.
+   * Notes (a fallback to NIO, no {@code /proc/net/udp}) go to {@code err}.
    *
-   * @throws StartException naming the port or address that could not be used and what to do
+   * @throws CommandException (exit 4) naming the port or address that could not be used and what to do
    */
-  public static ServerRuntime start(ServerOptions options, PrintStream out) throws StartException {
-    return start(options, out, System.err);
-  }
-
-  /** As {@link #start(ServerOptions, PrintStream)}, with notes (a fallback to NIO) going to {@code err}. */
-  public static ServerRuntime start(ServerOptions options, PrintStream out, PrintStream err) throws StartException {
-    Transport transport = chooseTransport(options);
-    if (transport == Transport.NIO && options.getTransport() == ServerOptions.TransportChoice.AUTO) {
-      Transport wanted = Transport.nativeTransport();
-      err.println("udp-server: native transport " + (wanted == null ? "" : wanted.name().toLowerCase(Locale.ROOT) + " ")
-          + "unavailable" + (wanted != null && wanted.unavailabilityCause() != null
-          ? " (" + wanted.unavailabilityCause() + ")" : "") + "; using NIO");
-    }
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions()
-        .setEnabled(true)
-        .setJvmMetricsEnabled(true)
-        .setRegistryName("udplab-server-" + UUID.randomUUID())
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(metricsOptions))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .withTransport(transport)
-        .build();
-    String transportName = vertx.isNativeTransportEnabled() ? transport.name().toLowerCase(Locale.ROOT) : "nio";
-    ServerRuntime runtime = new ServerRuntime(options, out, vertx, registry, transportName);
+  public static ServerRuntime start(ServerConfig config, PrintStream out, PrintStream err) {
+    Transport transport = transportFor(config, err);
+    ServerRuntime server = new ServerRuntime(config, out, VertxRuntime.start("udp-server", transport));
     try {
-      runtime.deployAll();
-      runtime.startMetricsEndpoint();
-    } catch (StartException e) {
-      runtime.closeQuietly();
+      server.deployAll();
+      MetricsEndpoint endpoint = config.metricsPort() == 0 ? null
+          : server.runtime.serveMetrics(config.metricsHost(), config.metricsPort());
+      server.printStarted(endpoint, err);
+      return server;
+    } catch (RuntimeException e) {
+      server.runtime.close();
       throw e;
     }
-    runtime.printListening();
-    return runtime;
   }
 
-  private static Transport chooseTransport(ServerOptions options) throws StartException {
-    switch (options.getTransport()) {
-      case NIO:
-        return Transport.NIO;
-      case EPOLL:
-        if (!Transport.EPOLL.available()) {
-          throw new StartException("--transport epoll: the native epoll transport is unavailable here ("
-              + Transport.EPOLL.unavailabilityCause() + "); use --transport nio or auto");
-        }
-        return Transport.EPOLL;
-      default:
-        Transport chosen = Transport.nativeTransport();
-        if (chosen != null && chosen.available()) {
-          return chosen;
-        }
-        if (options.getInstances() > 1) {
-          throw new StartException("--instances " + options.getInstances()
-              + " needs SO_REUSEPORT on the native epoll transport, which is unavailable here"
-              + (chosen != null && chosen.unavailabilityCause() != null ? " (" + chosen.unavailabilityCause() + ")" : "")
-              + "; use --instances 1");
-        }
-        return Transport.NIO;
+  private static Transport transportFor(ServerConfig config, PrintStream err) {
+    if (config.transport() != TransportChoice.AUTO || TransportChoice.nativeAvailable()) {
+      return config.transport().resolve();
     }
+    if (config.instances() > 1) {
+      throw CommandException.environment("--instances " + config.instances() + " needs SO_REUSEPORT on the native "
+          + "epoll transport, which is unavailable here (" + TransportChoice.nativeUnavailableReason()
+          + "); use --instances 1");
+    }
+    err.println("udp-server: native transport unavailable (" + TransportChoice.nativeUnavailableReason()
+        + "); using NIO");
+    return Transport.NIO;
   }
 
-  private void deployAll() throws StartException {
-    for (Mode mode : options.getMode().sockets()) {
-      ServerOptions socketOptions = new ServerOptions(options).setMode(mode).setPort(options.resolvedPort(mode));
-      List<UdpServerVerticle> instances = new CopyOnWriteArrayList<>();
-      sockets.put(mode, instances);
-      // One policy per port, shared by its instances: one rate-limit table bounds a source across all of them.
-      ReplyPolicy policy = ReplyPolicy.forOptions(socketOptions);
-      policies.put(mode, policy);
-      Future<String> deployed = vertx.deployVerticle(() -> {
-        UdpServerVerticle verticle = new UdpServerVerticle(socketOptions, registry, out, policy);
-        instances.add(verticle);
-        return verticle;
-      }, new DeploymentOptions().setInstances(options.getInstances()));
-      Throwable failure = awaitFailure(deployed);
-      if (failure != null) {
-        throw new StartException(bindProblem("UDP", options.getHost(), socketOptions.getPort(), failure,
+  private void deployAll() {
+    for (ServerMode mode : config.mode().sockets()) {
+      SocketSettings socket = config.socket(mode);
+      List<UdpServerVerticle> started = new CopyOnWriteArrayList<>();
+      instances.put(mode, started);
+      // One guard per port, shared by its instances: one rate-limit table bounds a source across all of them.
+      ReplyGuard guard = new ReplyGuard(config.guardSettings());
+      guards.put(mode, guard);
+      try {
+        VertxRuntime.await(runtime.vertx().deployVerticle(() -> {
+          UdpServerVerticle verticle = new UdpServerVerticle(socket, guard, runtime.registry(), out);
+          started.add(verticle);
+          return verticle;
+        }, new DeploymentOptions().setInstances(config.instances())), "the " + mode.label() + " socket");
+      } catch (CommandException e) {
+        throw e;
+      } catch (Exception e) { // Future.await rethrows the bind's failure as is
+        throw CommandException.environment(BindFailures.describe("UDP port", config.host(), socket.port(), e,
             "stop the other server or choose another --port"));
       }
     }
   }
 
-  private void startMetricsEndpoint() throws StartException {
-    if (options.getMetricsPort() == 0) {
-      return;
-    }
-    Future<HttpServer> listening = vertx.createHttpServer()
-        .requestHandler(PrometheusRequestHandler.create(registry))
-        .listen(options.getMetricsPort(), options.getHost());
-    Throwable failure = awaitFailure(listening);
-    if (failure != null) {
-      throw new StartException(bindProblem("metrics", options.getHost(), options.getMetricsPort(), failure,
-          "choose another --metrics-port, or --metrics-port 0 to turn the endpoint off"));
-    }
-    metricsServer = listening.result();
-  }
-
-  private static Throwable awaitFailure(Future<?> future) throws StartException {
-    try {
-      future.toCompletionStage().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      return null;
-    } catch (ExecutionException e) {
-      return e.getCause();
-    } catch (TimeoutException e) {
-      throw new StartException("start did not finish within " + TIMEOUT_SECONDS + " s");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StartException("interrupted while starting");
-    }
-  }
-
-  /** One line saying which port or address could not be used, why, and what to do. */
-  static String bindProblem(String what, String host, int port, Throwable failure, String advice) {
-    String where = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
-    String message = String.valueOf(failure.getMessage());
-    String kind = what.equals("metrics") ? "metrics port (TCP) " : "UDP port ";
-    if (failure instanceof UnknownHostException || message.contains("resolve")) {
-      return "cannot resolve --host " + host + ": give an IP address such as 127.0.0.1 or 0.0.0.0";
-    }
-    if (message.contains("Address already in use") || message.contains("(-98)")) {
-      return kind + where + " is already in use: " + advice;
-    }
-    if (message.contains("Cannot assign requested address") || message.contains("(-99)")) {
-      return "cannot bind " + where + ": " + host + " is not an address of this machine; use 127.0.0.1, 0.0.0.0 "
-          + "or one of its interface addresses";
-    }
-    if (message.contains("Permission denied") || message.contains("(-13)")) {
-      return "cannot bind " + kind + where + ": permission denied (ports below 1024 need privileges); choose a port "
-          + "from 1024 up";
-    }
-    if (failure instanceof BindException) {
-      return "cannot bind " + kind + where + ": " + message + "; " + advice;
-    }
-    return "cannot start on " + kind + where + ": " + failure + "; " + advice;
-  }
-
-  private void printListening() {
-    for (Map.Entry<Mode, List<UdpServerVerticle>> entry : sockets.entrySet()) {
-      UdpServerVerticle first = entry.getValue().get(0);
+  private void printStarted(MetricsEndpoint endpoint, PrintStream err) {
+    for (Map.Entry<ServerMode, List<UdpServerVerticle>> entry : instances.entrySet()) {
+      BoundSocket first = entry.getValue().get(0).bound();
       out.println("listening mode=" + entry.getKey().label()
-          + " address=" + format(first.localAddress())
-          + " rcvbuf=" + first.grantedReceiveBuffer()
-          + " sndbuf=" + first.grantedSendBuffer()
-          + " transport=" + transportName
+          + " address=" + format(first.address())
+          + " rcvbuf=" + first.receiveBufferBytes()
+          + " sndbuf=" + first.sendBufferBytes()
+          + " transport=" + runtime.transportName()
           + " instances=" + entry.getValue().size());
     }
-    for (Map.Entry<Mode, ReplyPolicy> entry : policies.entrySet()) {
-      if (entry.getValue() instanceof ReplyGuard && ((ReplyGuard) entry.getValue()).settings().announced()) {
+    for (Map.Entry<ServerMode, ReplyGuard> entry : guards.entrySet()) {
+      if (entry.getValue().settings().announced()) {
         out.println("guards mode=" + entry.getKey().label()
-            + " address=" + format(sockets.get(entry.getKey()).get(0).localAddress())
-            + " " + ((ReplyGuard) entry.getValue()).settings().describe());
+            + " address=" + format(instances.get(entry.getKey()).get(0).bound().address())
+            + " " + entry.getValue().settings().describe());
       }
     }
-    if (!KernelSocketStats.system().available()) {
-      System.err.println("udp-server: /proc/net/udp not found (not Linux): udp_server_kernel_drops_total and "
+    if (!ProcNetUdp.system().available()) {
+      err.println("udp-server: /proc/net/udp not found (not Linux): udp_server_kernel_drops_total and "
           + "udp_server_receive_queue_bytes are not exported");
     }
-    if (metricsServer != null) {
-      out.println("metrics http://" + formatHost(options.getHost()) + ":" + metricsServer.actualPort() + "/metrics");
+    if (endpoint != null) {
+      out.println("metrics " + endpoint.url() + publicNote(endpoint.host()));
     }
     out.flush();
   }
 
+  /** What the {@code metrics} line adds when others can reach the endpoint; empty on loopback. */
+  static String publicNote(String metricsHost) {
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(metricsHost);
+    } catch (UnknownHostException e) {
+      return " (public: not loopback)";
+    }
+    if (address.isLoopbackAddress()) {
+      return "";
+    }
+    return address.isAnyLocalAddress() ? " (public: every interface)" : " (public: reachable from other machines)";
+  }
+
   private static String format(SocketAddress address) {
-    return formatHost(ConsoleSampler.displayHost(address.hostAddress())) + ":" + address.port();
+    return SocketAddresses.format(SocketAddresses.displayHost(address.hostAddress()), address.port());
   }
 
-  private static String formatHost(String host) {
-    return host.contains(":") ? "[" + host + "]" : host;
-  }
-
-  /** Closes every socket and the endpoint, then prints one line of final counts per socket. Idempotent. */
+  /**
+   * Closes every socket and the endpoint, then prints one line of final counts per socket. Idempotent. Blocks (up to
+   * {@link VertxRuntime#TIMEOUT_SECONDS}), so call it from the main thread or a signal thread, never an event loop.
+   */
   public synchronized void stop() {
     if (stopped) {
       return;
     }
     stopped = true;
-    closeQuietly();
-    for (Map.Entry<Mode, List<UdpServerVerticle>> entry : sockets.entrySet()) {
-      UdpServerVerticle first = entry.getValue().get(0);
-      ServerMetrics metrics = first.metrics();
+    runtime.close();
+    for (Map.Entry<ServerMode, List<UdpServerVerticle>> entry : instances.entrySet()) {
+      ServerMetrics metrics = entry.getValue().get(0).bound().metrics();
       StringBuilder line = new StringBuilder("stopped mode=").append(entry.getKey().label())
           .append(" port=").append(metrics.port())
           .append(" received=").append(metrics.receivedCount())
@@ -278,47 +171,38 @@ public final class ServerRuntime {
       if (entry.getValue().size() > 1) {
         // how SO_REUSEPORT spread the flows: one figure per instance, in start order
         line.append(" received-by-instance=").append(entry.getValue().stream()
-            .map(socket -> Long.toString(socket.receivedHere())).collect(Collectors.joining(",")));
+            .map(socket -> Long.toString(socket.bound().metrics().receivedHere())).collect(Collectors.joining(",")));
       }
       out.println(line);
     }
     out.flush();
   }
 
-  private void closeQuietly() {
-    try {
-      vertx.close().toCompletionStage().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
-      e.printStackTrace();
-    }
-  }
-
   /** The Vert.x instance, for tests and embedding. */
   public Vertx vertx() {
-    return vertx;
+    return runtime.vertx();
   }
 
   /** The registry the metrics endpoint serves. */
   public PrometheusMeterRegistry registry() {
-    return registry;
+    return runtime.registry();
   }
 
   /** The actual metrics port, or 0 when the endpoint is off. */
   public int metricsPort() {
-    return metricsServer == null ? 0 : metricsServer.actualPort();
+    MetricsEndpoint endpoint = runtime.metricsEndpoint();
+    return endpoint == null ? 0 : endpoint.port();
   }
 
-  /** The started sockets (instances) of each mode. */
-  public Map<Mode, List<UdpServerVerticle>> sockets() {
-    Map<Mode, List<UdpServerVerticle>> copy = new LinkedHashMap<>();
-    sockets.forEach((mode, list) -> copy.put(mode, new ArrayList<>(list)));
+  /** The started sockets (instances, in start order) of each mode. */
+  public Map<ServerMode, List<UdpServerVerticle>> instances() {
+    Map<ServerMode, List<UdpServerVerticle>> copy = new LinkedHashMap<>();
+    instances.forEach((mode, list) -> copy.put(mode, new ArrayList<>(list)));
     return copy;
   }
 
   /** {@code epoll} or {@code nio}: the transport the sockets use. */
   public String transportName() {
-    return transportName;
+    return runtime.transportName();
   }
 }

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.udplab.common.net.ProcNetUdp;
+import dev.udplab.common.testing.Eventually;
+import dev.udplab.common.testing.PrometheusText;
+import dev.udplab.common.testing.UdpPeers;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -65,7 +69,7 @@ class ServerFloodProcessTest {
     server = new ProcessBuilder(command).start();
     collect(server.getInputStream(), stdout);
     collect(server.getErrorStream(), stderr);
-    Traffic.await("the metrics line", 20_000, () -> stdout.stream().anyMatch(l -> l.startsWith("metrics "))
+    Eventually.await("the metrics line", 20_000, () -> stdout.stream().anyMatch(l -> l.startsWith("metrics "))
         || !server.isAlive());
     assertTrue(server.isAlive(), "server exited: " + stdout + stderr);
     Matcher m = LISTENING.matcher(stdout.get(0));
@@ -108,13 +112,13 @@ class ServerFloodProcessTest {
   }
 
   private long metric(String scrape, String name) {
-    return Traffic.count(scrape, name, "port=" + udpPort);
+    return PrometheusText.count(scrape, name, "port=" + udpPort);
   }
 
   /** Waits until received + kernel drops = {@code sent} and every received datagram is answered or dropped. */
   private String awaitSettled(long sent) {
     String[] last = new String[1];
-    Traffic.await("received + kernel drops = " + sent + " and received = answered + dropped", 30_000, () -> {
+    Eventually.await("received + kernel drops = " + sent + " and received = answered + dropped", 30_000, () -> {
       String s = scrape();
       last[0] = s;
       long received = metric(s, "udp_server_datagrams_received_total");
@@ -130,7 +134,7 @@ class ServerFloodProcessTest {
     server.toHandle().destroy();
     assertTrue(server.waitFor(20, TimeUnit.SECONDS), "server did not exit after SIGTERM");
     assertEquals(0, server.exitValue(), "exit code after SIGTERM; stdout: " + stdout + " stderr: " + stderr);
-    Traffic.await("the stopped line in " + stdout + stderr, 5000,
+    Eventually.await("the stopped line in " + stdout + stderr, 5000,
         () -> stdout.stream().anyMatch(l -> l.startsWith("stopped ")));
     String line = stdout.stream().filter(l -> l.startsWith("stopped ")).findFirst().orElseThrow();
     Matcher m = STOPPED.matcher(line);
@@ -138,23 +142,23 @@ class ServerFloodProcessTest {
     return new long[] {Long.parseLong(m.group(3)), Long.parseLong(m.group(4)), Long.parseLong(m.group(5))};
   }
 
-  /** Tagged slow (20-45 s on a busy 2-core machine): run with -Dgroups=slow -DexcludedGroups= . */
+  /** Tagged slow (how long it takes: bench/RESULTS.md): run with -Dgroups=slow -DexcludedGroups= . */
   @Test
   @Tag("slow")
   void heap_of_64m_takes_a_million_and_a_half_datagrams_with_exact_counts(VertxTestContext ctx) throws Exception {
-    Assumptions.assumeTrue(KernelSocketStats.system().available(), "needs /proc/net/udp (Linux)");
+    Assumptions.assumeTrue(ProcNetUdp.system().available(), "needs /proc/net/udp (Linux)");
     long count = Long.getLong("udplab.memoryFloodCount", 1_500_000);
     // The public policy on loopback: most of the flood is rate limited, the rest answered with 16 bytes.
     startServer("greeting", "--guards", "on");
     long t0 = System.nanoTime();
-    List<DatagramChannel> senders = Traffic.sockets("127.0.0.1", 4);
-    long sent = Traffic.send(senders, new InetSocketAddress("127.0.0.1", udpPort), count, 32);
-    Traffic.closeAll(senders);
+    List<DatagramChannel> senders = UdpPeers.sockets("127.0.0.1", 4);
+    long sent = UdpPeers.send(senders, new InetSocketAddress("127.0.0.1", udpPort), count, 32);
+    UdpPeers.closeAll(senders);
     double floodSeconds = (System.nanoTime() - t0) / 1e9;
     String last = awaitSettled(sent);
     long received = metric(last, "udp_server_datagrams_received_total");
     long kernelDrops = metric(last, "udp_server_kernel_drops_total");
-    long rateLimited = Traffic.count(last, "udp_server_datagrams_dropped_total", "port=" + udpPort,
+    long rateLimited = PrometheusText.count(last, "udp_server_datagrams_dropped_total", "port=" + udpPort,
         "reason=rate_limited");
     long[] stopped = stopAndReadFinalCounts();
     System.out.printf("memory: sent=%d in %.1f s, received=%d kernelDrops=%d answered=%d rateLimited=%d%n", sent,
@@ -175,11 +179,11 @@ class ServerFloodProcessTest {
   void sigterm_after_a_flood_prints_the_counts_of_the_last_scrape_and_exits_0(VertxTestContext ctx)
       throws Exception {
     startServer("echo");
-    List<DatagramChannel> senders = Traffic.sockets("127.0.0.1", 2);
-    long sent = Traffic.send(senders, new InetSocketAddress("127.0.0.1", udpPort), 50_000, 64);
+    List<DatagramChannel> senders = UdpPeers.sockets("127.0.0.1", 2);
+    long sent = UdpPeers.send(senders, new InetSocketAddress("127.0.0.1", udpPort), 50_000, 64);
     String last = awaitSettled(sent);
     long[] stopped = stopAndReadFinalCounts();
-    Traffic.closeAll(senders);
+    UdpPeers.closeAll(senders);
     ctx.verify(() -> {
       assertEquals(metric(last, "udp_server_datagrams_received_total"), stopped[0]);
       assertEquals(metric(last, "udp_server_datagrams_sent_total"), stopped[1]);
@@ -196,17 +200,17 @@ class ServerFloodProcessTest {
     AtomicLong sent = new AtomicLong();
     Thread flood = new Thread(() -> {
       try {
-        List<DatagramChannel> senders = Traffic.sockets("127.0.0.1", 2);
+        List<DatagramChannel> senders = UdpPeers.sockets("127.0.0.1", 2);
         while (!stop.get()) {
-          sent.addAndGet(Traffic.send(senders, new InetSocketAddress("127.0.0.1", udpPort), 1024, 64));
+          sent.addAndGet(UdpPeers.send(senders, new InetSocketAddress("127.0.0.1", udpPort), 1024, 64));
         }
-        Traffic.closeAll(senders);
+        UdpPeers.closeAll(senders);
       } catch (IOException e) {
         // a send refused once the server is gone (ICMP port unreachable) ends the flood
       }
     }, "flood");
     flood.start();
-    Traffic.await("the flood to reach the server", 10_000, () -> sent.get() > 20_000);
+    Eventually.await("the flood to reach the server", 10_000, () -> sent.get() > 20_000);
     String last = scrape();
     long[] stopped = stopAndReadFinalCounts();
     stop.set(true);

@@ -3,6 +3,11 @@ package dev.udplab.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.udplab.common.net.ProcNetUdp;
+import dev.udplab.common.testing.Eventually;
+import dev.udplab.common.testing.PrometheusText;
+import dev.udplab.common.testing.UdpPeers;
+import dev.udplab.server.mode.ServerMode;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -62,10 +67,15 @@ class ServerUnderLoadTest {
   };
   private ServerRuntime runtime;
 
-  private ServerRuntime start(ServerOptions options) throws StartException {
+  /** Starts {@code commandLine} on a free port, without metrics endpoint, quiet. */
+  private ServerRuntime start(String commandLine) {
+    return startExactly(commandLine + " --port 0 --metrics-port 0 --quiet");
+  }
+
+  private ServerRuntime startExactly(String commandLine) {
     Logger.getLogger("").addHandler(errorCollector);
-    runtime = ServerRuntime.start(options.setPort(0).setMetricsPort(0).setQuiet(true).validate(),
-        new PrintStream(console, true, StandardCharsets.UTF_8));
+    runtime = ServerRuntime.start(ServerConfigTest.config(commandLine), new PrintStream(console, true,
+        StandardCharsets.UTF_8), System.err);
     return runtime;
   }
 
@@ -77,39 +87,39 @@ class ServerUnderLoadTest {
     }
   }
 
-  private int port(Mode mode) {
-    return runtime.sockets().get(mode).get(0).localAddress().port();
+  private int port(ServerMode mode) {
+    return runtime.instances().get(mode).get(0).bound().address().port();
   }
 
   private long metric(String name, int port) {
-    return Traffic.count(runtime.registry().scrape(), name, "port=" + port);
+    return PrometheusText.count(runtime.registry().scrape(), name, "port=" + port);
   }
 
   /** Received plus kernel drops, read from the meters' sources rather than a full scrape: it is polled. */
-  private long seenByHost(Mode mode, int port) {
-    return runtime.sockets().get(mode).get(0).metrics().receivedCount() + KernelSocketStats.system().read(port).drops();
+  private long seenByHost(ServerMode mode, int port) {
+    return runtime.instances().get(mode).get(0).bound().metrics().receivedCount() + ProcNetUdp.system().ownSockets(port).drops();
   }
 
   @Test
   void kernel_drops_equal_the_datagrams_the_server_never_saw(VertxTestContext ctx) throws Exception {
-    kernelDrops(ServerOptions.TransportChoice.AUTO, ctx);
+    kernelDrops("auto", ctx);
   }
 
   @Test
   void kernel_drops_equal_the_datagrams_the_server_never_saw_on_nio(VertxTestContext ctx) throws Exception {
-    kernelDrops(ServerOptions.TransportChoice.NIO, ctx);
+    kernelDrops("nio", ctx);
   }
 
-  private void kernelDrops(ServerOptions.TransportChoice transport, VertxTestContext ctx) throws Exception {
-    Assumptions.assumeTrue(KernelSocketStats.system().available(), "needs /proc/net/udp (Linux)");
-    start(new ServerOptions().setMode(Mode.SINK).setReceiveBufferSize(4096).setTransport(transport));
-    int port = port(Mode.SINK);
+  private void kernelDrops(String transport, VertxTestContext ctx) throws Exception {
+    Assumptions.assumeTrue(ProcNetUdp.system().available(), "needs /proc/net/udp (Linux)");
+    start("sink --rcvbuf 4096 --transport " + transport);
+    int port = port(ServerMode.SINK);
     assertEquals(0, metric("udp_server_kernel_drops_total", port));
-    List<DatagramChannel> senders = Traffic.sockets("127.0.0.1", 1);
-    long sent = Traffic.send(senders, new InetSocketAddress("127.0.0.1", port), 20_000, 64);
-    Traffic.closeAll(senders);
+    List<DatagramChannel> senders = UdpPeers.sockets("127.0.0.1", 1);
+    long sent = UdpPeers.send(senders, new InetSocketAddress("127.0.0.1", port), 20_000, 64);
+    UdpPeers.closeAll(senders);
     // Every datagram the kernel accepted ends up either read by the server or dropped at its socket.
-    Traffic.await("received + kernel drops = " + sent, 5000, () -> seenByHost(Mode.SINK, port) == sent);
+    Eventually.await("received + kernel drops = " + sent, 5000, () -> seenByHost(ServerMode.SINK, port) == sent);
     long received = metric("udp_server_datagrams_received_total", port);
     long drops = metric("udp_server_kernel_drops_total", port);
     ctx.verify(() -> {
@@ -124,21 +134,18 @@ class ServerUnderLoadTest {
 
   @Test
   void kernel_drops_of_reuseport_instances_are_summed_per_port(VertxTestContext ctx) throws Exception {
-    Assumptions.assumeTrue(KernelSocketStats.system().available(), "needs /proc/net/udp (Linux)");
+    Assumptions.assumeTrue(ProcNetUdp.system().available(), "needs /proc/net/udp (Linux)");
     int fixedPort;
     try (DatagramSocket free = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
       fixedPort = free.getLocalPort();
     }
-    Logger.getLogger("").addHandler(errorCollector);
-    runtime = ServerRuntime.start(new ServerOptions().setMode(Mode.SINK).setPort(fixedPort).setInstances(2)
-        .setReceiveBufferSize(4096).setMetricsPort(0).setQuiet(true).validate(),
-        new PrintStream(console, true, StandardCharsets.UTF_8));
-    assertEquals(2, KernelSocketStats.system().read(fixedPort).sockets(), "both SO_REUSEPORT sockets found");
+    startExactly("sink --port " + fixedPort + " --instances 2 --rcvbuf 4096 --metrics-port 0 --quiet");
+    assertEquals(2, ProcNetUdp.system().ownSockets(fixedPort).sockets(), "both SO_REUSEPORT sockets found");
     // Eight source ports so the kernel's hash spreads the flood over both sockets.
-    List<DatagramChannel> senders = Traffic.sockets("127.0.0.1", 8);
-    long sent = Traffic.send(senders, new InetSocketAddress("127.0.0.1", fixedPort), 20_000, 64);
-    Traffic.closeAll(senders);
-    Traffic.await("received + kernel drops = " + sent, 5000, () -> metric("udp_server_datagrams_received_total",
+    List<DatagramChannel> senders = UdpPeers.sockets("127.0.0.1", 8);
+    long sent = UdpPeers.send(senders, new InetSocketAddress("127.0.0.1", fixedPort), 20_000, 64);
+    UdpPeers.closeAll(senders);
+    Eventually.await("received + kernel drops = " + sent, 5000, () -> metric("udp_server_datagrams_received_total",
         fixedPort) + metric("udp_server_kernel_drops_total", fixedPort) == sent);
     long drops = metric("udp_server_kernel_drops_total", fixedPort);
     ctx.verify(() -> assertTrue(drops > 0, "two 4096-byte buffers under an unpaced flood must overflow"));
@@ -147,34 +154,34 @@ class ServerUnderLoadTest {
 
   @Test
   void fuzz_echo(VertxTestContext ctx) throws Exception {
-    fuzz(Mode.ECHO, ctx);
+    fuzz(ServerMode.ECHO, ctx);
   }
 
   @Test
   void fuzz_uppercase(VertxTestContext ctx) throws Exception {
-    fuzz(Mode.UPPERCASE, ctx);
+    fuzz(ServerMode.UPPERCASE, ctx);
   }
 
   @Test
   void fuzz_greeting(VertxTestContext ctx) throws Exception {
-    fuzz(Mode.GREETING, ctx);
+    fuzz(ServerMode.GREETING, ctx);
   }
 
   @Test
   void fuzz_sink(VertxTestContext ctx) throws Exception {
-    fuzz(Mode.SINK, ctx);
+    fuzz(ServerMode.SINK, ctx);
   }
 
   /**
    * 20 000 random datagrams (sizes 0..65507, mostly small so the run takes seconds) from 16 source ports, sent
    * in batches of 100 that each wait until the server has seen them (read or kernel-dropped).
    */
-  private void fuzz(Mode mode, VertxTestContext ctx) throws Exception {
-    Assumptions.assumeTrue(KernelSocketStats.system().available(), "needs /proc/net/udp (Linux)");
-    start(new ServerOptions().setMode(mode));
+  private void fuzz(ServerMode mode, VertxTestContext ctx) throws Exception {
+    Assumptions.assumeTrue(ProcNetUdp.system().available(), "needs /proc/net/udp (Linux)");
+    start(mode.label());
     int port = port(mode);
     InetSocketAddress target = new InetSocketAddress("127.0.0.1", port);
-    List<DatagramChannel> senders = Traffic.sockets("127.0.0.1", 16);
+    List<DatagramChannel> senders = UdpPeers.sockets("127.0.0.1", 16);
     Random random = new Random(mode.ordinal());
     // Payloads are random windows of one random block: random bytes without generating 20 MB of them.
     byte[] bytes = new byte[4 * 65536];
@@ -191,15 +198,15 @@ class ServerUnderLoadTest {
         sentBytes += size;
       }
       long expected = sent;
-      Traffic.await("batch " + batch + " to reach the server", 5000, () -> seenByHost(mode, port) == expected);
+      Eventually.await("batch " + batch + " to reach the server", 5000, () -> seenByHost(mode, port) == expected);
     }
-    Traffic.closeAll(senders);
+    UdpPeers.closeAll(senders);
     long total = sent;
     long totalBytes = sentBytes;
     long received = metric("udp_server_datagrams_received_total", port);
     long kernelDrops = metric("udp_server_kernel_drops_total", port);
-    if (mode != Mode.SINK) {
-      Traffic.await("every reply sent or dropped", 5000, () -> metric("udp_server_datagrams_sent_total", port)
+    if (mode != ServerMode.SINK) {
+      Eventually.await("every reply sent or dropped", 5000, () -> metric("udp_server_datagrams_sent_total", port)
           + metric("udp_server_datagrams_dropped_total", port) == received);
     }
     ctx.verify(() -> {
@@ -207,7 +214,7 @@ class ServerUnderLoadTest {
       if (kernelDrops == 0) {
         assertEquals(totalBytes, metric("udp_server_bytes_received_total", port), "no datagram was cut");
       }
-      if (mode == Mode.SINK) {
+      if (mode == ServerMode.SINK) {
         assertEquals(0, metric("udp_server_datagrams_sent_total", port));
         assertEquals(0, metric("udp_server_datagrams_dropped_total", port));
       } else {
@@ -223,12 +230,12 @@ class ServerUnderLoadTest {
     try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
       probe.setSoTimeout(2000);
       probe.send(new DatagramPacket(new byte[] {'o', 'k'}, 2, target));
-      if (mode != Mode.SINK) {
+      if (mode != ServerMode.SINK) {
         DatagramPacket reply = new DatagramPacket(new byte[100], 100);
         probe.receive(reply);
         assertTrue(reply.getLength() > 0);
       }
-      Traffic.await("the probe to be counted", 2000,
+      Eventually.await("the probe to be counted", 2000,
           () -> metric("udp_server_datagrams_received_total", port) == received + 1);
     }
     ctx.completeNow();
@@ -240,19 +247,17 @@ class ServerUnderLoadTest {
     try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       metricsPort = free.getLocalPort();
     }
-    Logger.getLogger("").addHandler(errorCollector);
-    runtime = ServerRuntime.start(new ServerOptions().setMode(Mode.ECHO).setPort(0).setMetricsPort(metricsPort)
-        .setQuiet(true).validate(), new PrintStream(console, true, StandardCharsets.UTF_8));
-    int port = port(Mode.ECHO);
+    startExactly("echo --port 0 --metrics-port " + metricsPort + " --quiet");
+    int port = port(ServerMode.ECHO);
     java.util.concurrent.atomic.AtomicBoolean enough = new java.util.concurrent.atomic.AtomicBoolean();
     Thread flood = new Thread(() -> {
       try {
         // Two sockets at 200,000 datagrams/s: several times what one event loop answers on this machine (see
         // bench/RESULTS.md), so the server runs flat out and its socket overflows, while an unpaced sender in
         // this same JVM would take a whole core of two from the endpoint being measured. Bounded in count and time.
-        List<DatagramChannel> senders = Traffic.sockets("127.0.0.1", 2);
-        Traffic.sendPaced(senders, new InetSocketAddress("127.0.0.1", port), 1_000_000, 32, 200, enough::get);
-        Traffic.closeAll(senders);
+        List<DatagramChannel> senders = UdpPeers.sockets("127.0.0.1", 2);
+        UdpPeers.sendPaced(senders, new InetSocketAddress("127.0.0.1", port), 1_000_000, 32, 200, enough::get);
+        UdpPeers.closeAll(senders);
       } catch (Exception e) {
         ctx.failNow(e);
       }
@@ -293,9 +298,8 @@ class ServerUnderLoadTest {
 
   @Test
   void ipv6_loopback_end_to_end_with_an_ipv6_rate_limit(VertxTestContext ctx) throws Exception {
-    start(new ServerOptions().setMode(Mode.ECHO).setHost("::1").setGuards(GuardSettings.Mode.ON)
-        .setRateLimit(1).setBurst(1));
-    int port = port(Mode.ECHO);
+    start("echo --host ::1 --guards on --rate-limit 1 --burst 1");
+    int port = port(ServerMode.ECHO);
     String out = console.toString(StandardCharsets.UTF_8);
     String address = "[::1]:" + port;
     assertTrue(out.contains("listening mode=echo address=" + address + " "), out);
@@ -309,11 +313,11 @@ class ServerUnderLoadTest {
       client.receive(reply);
       assertEquals("hello", new String(reply.getData(), 0, reply.getLength(), StandardCharsets.UTF_8));
       client.send(new DatagramPacket("again".getBytes(StandardCharsets.UTF_8), 5, target));
-      Traffic.await("the second request to be rate limited", 2000, () -> Traffic.count(runtime.registry().scrape(),
+      Eventually.await("the second request to be rate limited", 2000, () -> PrometheusText.count(runtime.registry().scrape(),
           "udp_server_datagrams_dropped_total", "port=" + port, "reason=rate_limited") == 1);
     }
-    if (KernelSocketStats.system().available()) {
-      assertEquals(1, KernelSocketStats.system().read(port).sockets(), "the ::1 socket is found in /proc/net/udp6");
+    if (ProcNetUdp.system().available()) {
+      assertEquals(1, ProcNetUdp.system().ownSockets(port).sockets(), "the ::1 socket is found in /proc/net/udp6");
       assertEquals(0, metric("udp_server_kernel_drops_total", port));
     }
     ctx.completeNow();
@@ -321,7 +325,7 @@ class ServerUnderLoadTest {
 
   @Test
   void loopback_bind_prints_no_guards_line(VertxTestContext ctx) throws Exception {
-    start(new ServerOptions().setMode(Mode.GREETING));
+    start("greeting");
     String out = console.toString(StandardCharsets.UTF_8);
     ctx.verify(() -> {
       assertTrue(out.startsWith("listening mode=greeting address=127.0.0.1:"), out);

@@ -1,0 +1,24 @@
+package dev.udplab.server.guard;
+
+import java.net.InetSocketAddress;
+
+/**
+ * The decision between building a reply and sending it: answer, or drop for a reason.
+ * Runs on the event loop for every datagram that has a reply, so it must not block, allocate or log.
+ * A policy shared by several sockets (their event loops) must be thread-safe.
+ */
+@FunctionalInterface
+public interface ReplyPolicy {
+
+  /** A policy that answers everything. */
+  ReplyPolicy ANSWER_ALL = (sender, requestBytes, replyBytes, nowNanos) -> null;
+
+  /**
+   * @param sender       the datagram's source, as the socket read it (a resolved address)
+   * @param requestBytes the request's size
+   * @param replyBytes   the size of the reply that would be sent
+   * @param nowNanos     {@link System#nanoTime()} at receipt
+   * @return {@code null} to send the reply, or why it is dropped
+   */
+  DropReason decide(InetSocketAddress sender, int requestBytes, int replyBytes, long nowNanos);
+}

@@ -1,0 +1,124 @@
+package dev.udplab.server.guard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.udplab.common.testing.Eventually;
+import dev.udplab.common.testing.PrometheusText;
+import dev.udplab.server.mode.ServerMode;
+import dev.udplab.server.socket.ServerMetrics;
+import dev.udplab.server.socket.SocketSettings;
+import dev.udplab.server.socket.UdpServerVerticle;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.datagram.DatagramSocket;
+import io.vertx.junit5.Checkpoint;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The guards inside a running server: received = answered + dropped by reason, exactly, with every guard
+ * firing. Time is frozen for the rate limiter so the number of tokens is known.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+class GuardedServerTest {
+
+  private static final PrintStream NO_CONSOLE = new PrintStream(OutputStream.nullOutputStream());
+
+  @Test
+  void received_equals_answered_plus_dropped_with_the_guards_firing(Vertx vertx, VertxTestContext ctx)
+      throws Exception {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // --guards on on 127.0.0.1 applies the public policy; the test only injects a frozen clock.
+    ReplyGuard guard = new ReplyGuard(GuardSettings.forBind("127.0.0.1", GuardPolicy.ON, 1L, 40L,
+        GuardSettings.DEFAULT_MAX_SOURCES, false));
+    ReplyPolicy frozen = (sender, request, reply, now) -> guard.decide(sender, request, reply, 0L);
+    SocketSettings socket = new SocketSettings(ServerMode.GREETING, "127.0.0.1", 0, null, null, false, true,
+        "Hello UDP Client");
+    UdpServerVerticle server = new UdpServerVerticle(socket, frozen, registry, NO_CONSOLE);
+    vertx.deployVerticle(server).await();
+    int port = server.bound().address().port();
+
+    int shortRequests = 30;  // 5 bytes < the 16-byte greeting: amplification
+    int longRequests = 100;  // 20 bytes: answered while the 40 tokens last, then rate limited
+    Checkpoint replies = ctx.checkpoint(40);
+    DatagramSocket client = vertx.createDatagramSocket();
+    client.handler(packet -> ctx.verify(() -> {
+      assertEquals("Hello UDP Client", packet.data().toString());
+      replies.flag();
+    }));
+    client.listen(0, "127.0.0.1").await();
+    ServerMetrics metrics = server.bound().metrics();
+    int sent = 0;
+    for (int i = 0; i < shortRequests + longRequests; i++) {
+      client.send(Buffer.buffer(i % 13 == 0 && sent < shortRequests * 13 ? "short" : "twenty bytes long..."),
+          port, "127.0.0.1").await();
+      sent++;
+      // In batches of 10, so the server's receive buffer never overflows and every datagram is counted.
+      if (sent % 10 == 0) {
+        int target = sent;
+        Eventually.await("the server to receive " + target, 5000, () -> metrics.receivedCount() == target);
+      }
+    }
+    Eventually.await("the 40 replies to be sent", 5000, () -> metrics.sentCount() == 40);
+    String scrape = registry.scrape();
+    String p = "port=" + port;
+    long received = PrometheusText.count(scrape, "udp_server_datagrams_received_total", p);
+    long answered = PrometheusText.count(scrape, "udp_server_datagrams_sent_total", p);
+    long amplification = PrometheusText.count(scrape, "udp_server_datagrams_dropped_total", p, "reason=amplification");
+    long rateLimited = PrometheusText.count(scrape, "udp_server_datagrams_dropped_total", p, "reason=rate_limited");
+    long dropped = PrometheusText.count(scrape, "udp_server_datagrams_dropped_total", p);
+    long shortSent = (shortRequests + longRequests + 12) / 13; // every 13th datagram was short
+    ctx.verify(() -> {
+      assertEquals(shortRequests + longRequests, received);
+      assertEquals(40, answered);
+      assertEquals(shortSent, amplification);
+      assertEquals(received - shortSent - 40, rateLimited);
+      assertEquals(0, PrometheusText.count(scrape, "udp_server_datagrams_dropped_total", p, "reason=reflector_port"));
+      assertEquals(0, PrometheusText.count(scrape, "udp_server_datagrams_dropped_total", p, "reason=send_failed"));
+      assertEquals(received, answered + dropped, "received = answered + dropped");
+    });
+  }
+
+  @Test
+  void rate_limiter_under_a_many_source_flood_stays_within_max_sources_and_counts_exactly() throws Exception {
+    // 200 000 datagrams from 100 000 distinct IPv4 and IPv6 sources through the policy the server uses.
+    ReplyGuard guard = new ReplyGuard(GuardSettings.forBind("0.0.0.0", GuardPolicy.AUTO, 1L, 2L, 4096, false));
+    long answered = 0;
+    long limited = 0;
+    long amplified = 0;
+    for (int round = 0; round < 2; round++) {
+      for (int source = 0; source < 100_000; source++) {
+        InetAddress host = source % 2 == 0
+            ? InetAddress.getByAddress(new byte[] {10, (byte) (source >> 16), (byte) (source >> 8), (byte) source})
+            : InetAddress.getByName("2001:db8:" + Integer.toHexString(source >> 16) + ":"
+                + Integer.toHexString(source & 0xFFFF) + "::1");
+        DropReason reason = guard.decide(new InetSocketAddress(host, 40000), 10, source % 10 == 0 ? 16 : 10, 0L);
+        if (reason == null) {
+          answered++;
+        } else if (reason == DropReason.RATE_LIMITED) {
+          limited++;
+        } else {
+          amplified++;
+        }
+        assertEquals(true, guard.limiter().size() <= 4096);
+      }
+    }
+    assertEquals(4096, guard.limiter().size());
+    assertEquals(20_000, amplified, "every 10th source asks for more than it sent, both rounds");
+    // Each of the 90 000 others is evicted long before its second datagram, so it gets a fresh bucket each time.
+    assertEquals(180_000, answered);
+    assertEquals(0, limited);
+    assertEquals(180_000 - 4096, guard.limiter().evictions());
+  }
+}
