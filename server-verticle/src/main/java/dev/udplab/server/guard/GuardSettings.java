@@ -62,7 +62,7 @@ public record GuardSettings(long rateLimitPps, long burst, int maxSources, boole
    */
   public static GuardSettings resolve(GuardPolicy policy, InetAddress bind, Long rateLimitPps, Long burst,
                                       int maxSources, boolean allowAmplification) {
-    boolean publicPolicy = policy == GuardPolicy.ON || (policy == GuardPolicy.AUTO && !bind.isLoopbackAddress());
+    boolean publicPolicy = policy.publicPolicy(bind);
     long rate = rateLimitPps != null ? rateLimitPps : (publicPolicy ? DEFAULT_PUBLIC_RATE_LIMIT : 0);
     long resolvedBurst = burst != null ? burst : Math.max(1, Math.min(SourceRateLimiter.MAX_BURST,
         rate * DEFAULT_BURST_SECONDS));

@@ -120,6 +120,21 @@ class ReplyGuardTest {
   }
 
   @Test
+  void the_policy_table_says_where_the_public_policy_applies() throws Exception {
+    InetAddress loopback = InetAddress.getByName("127.0.0.1");
+    for (String other : new String[] {"0.0.0.0", "::", "192.0.2.10", "2001:db8::1"}) {
+      InetAddress bind = InetAddress.getByName(other);
+      assertTrue(GuardPolicy.AUTO.publicPolicy(bind), other);
+      assertTrue(GuardPolicy.ON.publicPolicy(bind), other);
+      assertFalse(GuardPolicy.OFF.publicPolicy(bind), other);
+    }
+    assertFalse(GuardPolicy.AUTO.publicPolicy(loopback));
+    assertFalse(GuardPolicy.AUTO.publicPolicy(InetAddress.getByName("::1")));
+    assertTrue(GuardPolicy.ON.publicPolicy(loopback));
+    assertFalse(GuardPolicy.OFF.publicPolicy(loopback));
+  }
+
+  @Test
   void describes_itself_as_key_values() throws Exception {
     assertEquals("rate-limit=1000 burst=2000 max-sources=65536 amplification=drop reflector-ports=drop",
         resolve(GuardPolicy.AUTO, "0.0.0.0", null, null, false).describe());
