@@ -1,9 +1,10 @@
 package dev.udplab.server.mode;
 
+import dev.udplab.common.net.Datagrams;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.util.ByteProcessor;
+import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -46,26 +47,41 @@ public final class Responders {
     /** Characters upper-cased per {@link String#toUpperCase} call; see {@link #upperCase}. */
     static final int CHUNK_CHARS = 128;
 
-    private static final ByteProcessor ASCII = b -> b >= 0;
-
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT);
+    // One bulk copy in and one out, plain array loops between: no checked access per byte of a buffer.
+    private final byte[] scratch = new byte[Datagrams.READ_BUFFER_BYTES];
 
     @Override
     public ByteBuf reply(ByteBuf request, ByteBufAllocator alloc) {
-      int from = request.readerIndex();
       int length = request.readableBytes();
-      if (request.forEachByte(from, length, ASCII) < 0) {
-        return upperAscii(request, alloc);
+      byte[] bytes = length <= scratch.length ? scratch : new byte[length];
+      request.getBytes(request.readerIndex(), bytes, 0, length);
+      if (!isAscii(bytes, length)) {
+        try {
+          CharBuffer text = decoder.reset().decode(ByteBuffer.wrap(bytes, 0, length));
+          return ByteBufUtil.writeUtf8(alloc, upperCase(text));
+        } catch (CharacterCodingException notUtf8) {
+          // answered byte by byte below
+        }
       }
-      CharBuffer text;
-      try {
-        text = decoder.reset().decode(request.nioBuffer(from, length));
-      } catch (CharacterCodingException notUtf8) {
-        return upperAscii(request, alloc);
+      for (int i = 0; i < length; i++) {
+        byte b = bytes[i];
+        if (b >= 'a' && b <= 'z') {
+          bytes[i] = (byte) (b - ('a' - 'A'));
+        }
       }
-      return ByteBufUtil.writeUtf8(alloc, upperCase(text));
+      return alloc.directBuffer(length, length).writeBytes(bytes, 0, length);
+    }
+
+    private static boolean isAscii(byte[] bytes, int length) {
+      for (int i = 0; i < length; i++) {
+        if (bytes[i] < 0) {
+          return false;
+        }
+      }
+      return true;
     }
 
     /**
@@ -85,18 +101,6 @@ public final class Responders {
         start = end;
       }
       return upper.toString();
-    }
-
-    private static ByteBuf upperAscii(ByteBuf request, ByteBufAllocator alloc) {
-      int length = request.readableBytes();
-      ByteBuf reply = alloc.directBuffer(length, length).writeBytes(request, request.readerIndex(), length);
-      for (int i = 0; i < length; i++) {
-        byte b = reply.getByte(i);
-        if (b >= 'a' && b <= 'z') {
-          reply.setByte(i, b - ('a' - 'A'));
-        }
-      }
-      return reply;
     }
   }
 }
