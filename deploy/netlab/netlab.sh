@@ -501,6 +501,9 @@ cmd_counters() {
   if known_host lb; then
     echo "lb:$SERVER_PORT socket_drops $(in_host lb cat /proc/net/udp /proc/net/udp6 \
       | awk -v port="$(printf ':%04X' "$SERVER_PORT")" '$2 ~ (port "$") { s += $NF } END { print s + 0 }')"
+    # With max_fails=1 one unanswered datagram takes a backend out for fail_timeout; when all three are out,
+    # nginx drops what comes in and logs it, one line per datagram
+    echo "lb:$SERVER_PORT no_live_upstream $(grep -c 'no live upstreams' "$STATE/nginx/error.log" 2>/dev/null || true)"
   fi
   echo "machine backlog_drops $(backlog_drops)"
 }
@@ -565,8 +568,10 @@ where_lost() {
   done < "$STATE/servers"
   key="lb:$SERVER_PORT socket_drops"
   lb=$((${after[$key]:-0} - ${before[$key]:-0}))
+  key="lb:$SERVER_PORT no_live_upstream"
+  local no_upstream=$((${after[$key]:-0} - ${before[$key]:-0}))
   local backlog=$((${after[machine backlog_drops]:-0} - ${before[machine backlog_drops]:-0}))
-  local rest=$((lost - path - server_kernel - server_dropped - client - lb)) where
+  local rest=$((lost - path - server_kernel - server_dropped - client - lb - no_upstream)) where
   where=$(printf '%s, ' ${detail[@]+"${detail[@]}"})
   where=${where%, }
   if ((lost == 0 && rest == 0)); then
@@ -575,7 +580,7 @@ where_lost() {
   fi
   say "where the $lost lost went (counter deltas around this flood from $2):"
   say "  $path on the path${where:+ ($where)}, $server_kernel in the server's receive buffer," \
-    "$server_dropped dropped by the server's guards, $client in this client's receive buffer$( ((lb > 0)) && echo ", $lb in the balancer's receive buffer")"
+    "$server_dropped dropped by the server's guards, $client in this client's receive buffer$( ((lb > 0)) && echo ", $lb in the balancer's receive buffer")$( ((no_upstream > 0)) && echo ", $no_upstream dropped by nginx with every backend marked down (max_fails=1)")"
   if ((rest != 0)); then
     say "  $rest not accounted for: other traffic at the same time, or the machine's backlog ($backlog dropped meanwhile)"
   fi
