@@ -76,7 +76,8 @@ ip_stat() {
 }
 # flood TAG HOST ARGS...: netlab.sh flood, its JSON in $WORK/TAG.json, its text in $WORK/TAG.err; the lab's
 # counters just before and after in $WORK/TAG.before and .after
-FLOOD_ARGS=(--rcvbuf 4194304 --drain 1s)
+# --duration bounds a flood that could not keep its pace; none of them needs more than 10 s
+FLOOD_ARGS=(--rcvbuf 4194304 --drain 1s --duration 30s)
 flood() {
   local tag=$1 host=$2 rc=0
   shift 2
