@@ -1,6 +1,7 @@
 package dev.udplab.client.flood;
 
 import dev.udplab.client.metrics.ClientMetrics;
+import dev.udplab.client.report.FloodParameters;
 import dev.udplab.client.report.FloodReport;
 import dev.udplab.client.report.FloodReport.Interval;
 import dev.udplab.client.report.ReplyKind;
@@ -29,6 +30,9 @@ final class FloodAccount {
   private long attempted;
   private long sent;
   private long sendFailures;
+  private String sendFailure;
+  private long replyBytes;
+  private final boolean keepIntervals;
   private long sequencedReplies;
   private long plainReplies;
   private long foreign;
@@ -37,8 +41,13 @@ final class FloodAccount {
   private long intervalReceived;
   private long intervalStartNanos;
 
-  /** {@code flows}: the client sockets replies come back on, each its own flow for reordering. */
-  FloodAccount(String target, ReplyKind expect, ClientMetrics.Target meters, long startNanos, int flows) {
+  /**
+   * {@code flows}: the client sockets replies come back on, each its own flow for reordering; {@code keepIntervals}:
+   * whether intervals are recorded at all ({@code --interval 0} turns them off).
+   */
+  FloodAccount(String target, ReplyKind expect, ClientMetrics.Target meters, long startNanos, int flows,
+      boolean keepIntervals) {
+    this.keepIntervals = keepIntervals;
     this.tracker = new LossTracker(flows);
     this.target = target;
     this.expect = expect;
@@ -60,9 +69,22 @@ final class FloodAccount {
     meters.bytesSent.increment((double) datagrams * bytes);
   }
 
-  /** Sends of {@code datagrams} failed (their sequence numbers are spent and will not come back). */
-  void sendFailed(int datagrams) {
+  /**
+   * Sends of {@code datagrams} failed (their sequence numbers are spent and will not come back); the first
+   * {@code cause} is kept, in the kernel's words, for the report.
+   */
+  void sendFailed(int datagrams, Throwable cause) {
     sendFailures += datagrams;
+    if (sendFailure == null && cause != null) {
+      sendFailure = kernelWords(cause);
+    }
+  }
+
+  /** {@code Permission denied} from Netty's {@code sendToAddress(..) failed: Permission denied}. */
+  static String kernelWords(Throwable cause) {
+    String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    int failed = message.indexOf(" failed: ");
+    return failed >= 0 && message.substring(0, failed).endsWith(")") ? message.substring(failed + 9) : message;
   }
 
   /** A datagram from an address we did not send to. */
@@ -86,6 +108,7 @@ final class FloodAccount {
         meters.datagramsUnexpected.increment();
       } else {
         intervalReceived++;
+        replyBytes += length;
         meters.datagramsReceived.increment();
       }
       return;
@@ -102,15 +125,20 @@ final class FloodAccount {
         break;
     }
     intervalReceived++;
+    replyBytes += length;
     meters.datagramsReceived.increment();
     long rttNanos = nowNanos - startNanos - FloodPayload.decodeSendNanos(header);
     rtt.record(rttNanos);
     meters.recordRtt(rttNanos);
   }
 
-  /** Closes the current interval at {@code nowNanos} and returns it. */
+  /** Closes the current interval at {@code nowNanos} and returns it, or null with {@code --interval 0}. */
   Interval closeInterval(long nowNanos) {
-    Interval interval = new Interval((nowNanos - startNanos) / 1e9, intervalSent, intervalReceived);
+    if (!keepIntervals) {
+      return null;
+    }
+    Interval interval = new Interval(intervalStartSeconds(), (nowNanos - startNanos) / 1e9, intervalSent,
+        intervalReceived);
     intervals.add(interval);
     intervalSent = 0;
     intervalReceived = 0;
@@ -120,7 +148,12 @@ final class FloodAccount {
 
   /** Whether anything happened since the last interval closed. */
   boolean intervalPending() {
-    return intervalSent > 0 || intervalReceived > 0;
+    return keepIntervals && (intervalSent > 0 || intervalReceived > 0);
+  }
+
+  /** The interval of the drain, still open: replies that came after the last send, or null when none did. */
+  Interval closeDrainInterval(long sendEndNanos) {
+    return intervalPending() ? closeInterval(Math.max(sendEndNanos, lastReplyNanos)) : null;
   }
 
   /** Seconds since the start at which the current interval began. */
@@ -163,11 +196,10 @@ final class FloodAccount {
    * The final report, once the drain is over; adds the loss to the lost meter.
    *
    * @param sendEndNanos when the last datagram went out
+   * @param parameters   what the run was asked and granted
    */
-  FloodReport finish(long sendEndNanos, long rcvbuf, long sndbuf) {
-    if (intervalPending()) {
-      closeInterval(Math.max(sendEndNanos, lastReplyNanos));
-    }
+  FloodReport finish(long sendEndNanos, FloodParameters parameters) {
+    closeDrainInterval(sendEndNanos);
     ReplyKind mode = mode();
     LossTracker.Counts counts = tracker.counts();
     long received;
@@ -188,8 +220,9 @@ final class FloodAccount {
     }
     FloodReport report = new FloodReport(target, mode, sent, received, counts.duplicates(), counts.reordered(),
         unexpected, (sendEndNanos - startNanos) / 1e9,
-        (Math.max(sendEndNanos, lastReplyNanos) - startNanos) / 1e9, rcvbuf, sndbuf, rtt.snapshot(),
-        List.copyOf(intervals));
+        (Math.max(sendEndNanos, lastReplyNanos) - startNanos) / 1e9, parameters.rcvbufGranted(),
+        parameters.sndbufGranted(), rtt.snapshot(), List.copyOf(intervals), sendFailures, sendFailure, replyBytes,
+        parameters, null, null);
     if (mode != ReplyKind.NONE) {
       meters.datagramsLost.increment(report.lost());
     }

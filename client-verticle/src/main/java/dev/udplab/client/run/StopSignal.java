@@ -5,14 +5,19 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Ctrl-C for a measuring run: the first SIGINT ends the send phase of the current flood (which then
- * drains and reports as usual) and marks the command as interrupted; a second one exits at once (130).
+ * Ctrl-C, SIGTERM and SIGHUP for a measuring run: the first of them ends the send phase of the current flood (which
+ * then drains and reports as usual, so {@code timeout}, systemd, CI runners and Kubernetes get the report too) and
+ * marks the command as stopped; it then exits with its own code. A second signal of any of the three exits at once,
+ * with 128 + its number (INT 130, TERM 143, HUP 129).
  *
- * <p>A shutdown hook cannot do this: once the JVM is shutting down, the main thread could no longer
- * print the summary and exit with its own code ({@link Signals} says why). Where the JVM keeps SIGINT, Ctrl-C
- * simply ends it.
+ * <p>A shutdown hook cannot do this: once the JVM is shutting down, the main thread could no longer print the
+ * summary and exit with its own code ({@link Signals} says why). Where the JVM keeps a signal (e.g. {@code -Xrs}), it
+ * simply ends the JVM.
  */
 public final class StopSignal {
+
+  /** The signals that stop a run. */
+  static final String[] SIGNALS = {"INT", "TERM", "HUP"};
 
   private static volatile StopSignal installed;
 
@@ -22,20 +27,21 @@ public final class StopSignal {
   private StopSignal() {
   }
 
-  /** Installs the handler for this process (idempotent per command run). */
+  /** Installs the handlers for this process (idempotent per command run). */
   public static StopSignal install() {
     StopSignal signal = new StopSignal();
     installed = signal;
-    Signals.handle("INT", () -> {
-      StopSignal current = installed;
-      if (current == null || current.isInterrupted()) {
-        Runtime.getRuntime().halt(Signals.exitCodeOf("INT"));
-      }
-      current.stop();
-    });
+    for (String name : SIGNALS) {
+      Signals.handle(name, () -> {
+        StopSignal current = installed;
+        if (current == null || current.isInterrupted()) {
+          Runtime.getRuntime().halt(Signals.exitCodeOf(name));
+        }
+        current.stop();
+      });
+    }
     return signal;
   }
-
   /** A signal that is never raised by the OS, for tests and embedded use. */
   public static StopSignal detached() {
     return new StopSignal();

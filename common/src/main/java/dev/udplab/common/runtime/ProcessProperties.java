@@ -18,6 +18,11 @@ public final class ProcessProperties {
    * once, with the JDK, and passes IP literals.
    */
   public static final String VERTX_DISABLE_DNS_RESOLVER = "vertx.disableDnsResolver";
+  /**
+   * The client draws its {@code --plot} charts with Java2D: headless, so no display is looked for (a server, CI, an
+   * ssh session has none) and AWT starts no toolkit thread.
+   */
+  public static final String AWT_HEADLESS = "java.awt.headless";
   /** Datagrams per {@code recvmmsg} call on epoll ({@link dev.udplab.common.net.Datagrams#RECVMMSG_DATAGRAMS}). */
   public static final String RECVMMSG = "udplab.recvmmsg";
 
@@ -30,6 +35,7 @@ public final class ProcessProperties {
   public static void apply() {
     setUnlessGiven(NETTY_JFR, "false");
     setUnlessGiven(VERTX_DISABLE_DNS_RESOLVER, "true");
+    setUnlessGiven(AWT_HEADLESS, "true");
   }
 
   /** {@code -Dudplab.recvmmsg}, at least 1 (default 16). */
