@@ -10,7 +10,8 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 
 /**
- * Asks the kernel whether anything listens on a UDP target: one empty datagram from a connected socket. Linux tells
+ * Asks the kernel whether anything listens on a UDP target: one 1-byte datagram from a connected socket (the JDK does
+ * not send an empty one through {@link DatagramSocket}). Linux tells
  * only a connected socket about the ICMP port unreachable that comes back (an unconnected one, like a flood's, never
  * hears of it), so a flood that got no reply at all probes once, after its run, to say why. Blocking: call it off the
  * event loop.
@@ -30,13 +31,13 @@ public final class PortProbe {
   private PortProbe() {
   }
 
-  /** Sends one empty datagram to {@code target} and waits up to {@code wait} for what comes back. */
+  /** Sends one 1-byte datagram to {@code target} and waits up to {@code wait} for what comes back. */
   public static Answer probe(HostPort target, Duration wait) {
     try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(target.bindHost()),
         0))) {
       socket.connect(new InetSocketAddress(target.address(), target.port()));
       socket.setSoTimeout((int) Math.max(1, wait.toMillis()));
-      socket.send(new DatagramPacket(new byte[0], 0));
+      socket.send(new DatagramPacket(new byte[] {'?'}, 1));
       socket.receive(new DatagramPacket(new byte[1], 1));
       return Answer.ANSWERED;
     } catch (PortUnreachableException e) {

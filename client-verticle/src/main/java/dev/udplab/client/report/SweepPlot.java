@@ -16,11 +16,12 @@ import java.util.List;
 import java.util.Locale;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.axis.TickUnits;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.text.TextUtils;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 import org.jfree.svg.SVGGraphics2D;
@@ -116,30 +117,33 @@ public final class SweepPlot {
 
   /** The chart itself: two series on two value axes over one shared horizontal axis. */
   static JFreeChart chart(String title, Axis axis, List<Point> points, boolean connect) {
+    // rotated axis labels as text, not as glyph outlines: an SVG whose labels can be searched, and a third the size
+    TextUtils.setUseDrawRotatedStringWorkaround(false);
     XYSeries loss = new XYSeries("loss %", !connect, true);
     XYSeries rtt = new XYSeries("p99 RTT ms", !connect, true);
     for (Point p : points) {
       if (axis == Axis.RCVBUF && p.x() <= 0) {
         continue;
       }
+      // bytes on a log scale: plotted as log2, so that the ticks are plain text (LogAxis draws them as outlines)
+      double x = axis == Axis.RCVBUF ? Math.log(p.x()) / Math.log(2) : p.x();
       if (p.lossPercent() != null) {
-        loss.add(p.x(), p.lossPercent());
+        loss.add(x, p.lossPercent());
       }
       if (p.p99Millis() != null) {
-        rtt.add(p.x(), p.p99Millis());
+        rtt.add(x, p.p99Millis());
       }
     }
-    ValueAxis x;
+    NumberAxis x = new NumberAxis(axis.label);
     if (axis == Axis.RCVBUF) {
-      LogAxis log = new LogAxis(axis.label);
-      log.setBase(2);
-      log.setNumberFormatOverride(new ByteSizeFormat());
-      log.setSmallestValue(1);
-      x = log;
+      TickUnits doublings = new TickUnits();
+      for (int step : new int[] {1, 2, 4, 8}) {
+        doublings.add(new NumberTickUnit(step, new ByteSizeFormat()));
+      }
+      x.setStandardTickUnits(doublings);
+      x.setAutoRangeIncludesZero(false);
     } else {
-      NumberAxis linear = new NumberAxis(axis.label);
-      linear.setAutoRangeIncludesZero(true);
-      x = linear;
+      x.setAutoRangeIncludesZero(true);
     }
     NumberAxis lossAxis = new NumberAxis(LOSS_LABEL);
     lossAxis.setRange(0, Math.max(1, maxY(loss) * 1.1));
@@ -170,12 +174,12 @@ public final class SweepPlot {
     return renderer;
   }
 
-  /** Tick labels of a byte axis as {@code --rcvbuf} takes them: 8K, 64K, 1M, 4M. */
+  /** Tick labels of a byte axis plotted as log2 values, as {@code --rcvbuf} takes them: 8K, 64K, 1M, 4M. */
   static final class ByteSizeFormat extends NumberFormat {
 
     @Override
-    public StringBuffer format(double number, StringBuffer to, FieldPosition pos) {
-      return format(Math.round(number), to, pos);
+    public StringBuffer format(double log2, StringBuffer to, FieldPosition pos) {
+      return format(Math.round(Math.pow(2, log2)), to, pos);
     }
 
     @Override
