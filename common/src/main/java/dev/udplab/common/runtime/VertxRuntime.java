@@ -14,6 +14,7 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.PrometheusRequestHandler;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import java.util.Locale;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -25,8 +26,9 @@ import java.util.concurrent.TimeoutException;
  */
 public final class VertxRuntime implements AutoCloseable {
 
-  /** The Vert.x gauge that is not registered (see {@link #start}); its Prometheus name ends in _connections. */
-  static final String ACTIVE_HTTP_CONNECTIONS = "vertx.http.server.active.connections";
+  /** The Vert.x gauges that are not registered (see {@link #start}). */
+  static final Set<String> REGISTERED_PER_SCRAPE = Set.of("vertx.http.server.active.connections",
+      "vertx.http.server.active.requests");
 
   /** How long a start, a bind or a close may take before the process gives up. */
   public static final long TIMEOUT_SECONDS = 10;
@@ -54,10 +56,11 @@ public final class VertxRuntime implements AutoCloseable {
    */
   public static VertxRuntime start(String name, Transport transport) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    // Before any meter exists (Micrometer wants filters first): vertx-micrometer-metrics 5.0.12 registers this gauge
-    // anew for every HTTP connection (VertxNetServerMetrics.NetServerSocketMetric), and Micrometer warns on stderr
-    // from the second scrape on. Its value is a count of open scrape connections, which nothing here reads.
-    registry.config().meterFilter(MeterFilter.deny(id -> ACTIVE_HTTP_CONNECTIONS.equals(id.getName())));
+    // Before any meter exists (Micrometer wants filters first): vertx-micrometer-metrics 5.0.12 registers these two
+    // gauges anew for every HTTP connection (VertxNetServerMetrics.NetServerSocketMetric) and every request
+    // (VertxHttpServerMetrics.requestBegin), and Micrometer warns on stderr from the second scrape on. They count
+    // open scrape connections and requests, which nothing here reads.
+    registry.config().meterFilter(MeterFilter.deny(id -> REGISTERED_PER_SCRAPE.contains(id.getName())));
     MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(true)
