@@ -141,7 +141,7 @@ public final class FloodCommand implements Callable<Integer>, HelpSections.Secti
   private List<String> sweepRate;
 
   @Option(names = "--plot", paramLabel = "FILE",
-      description = "With a sweep or --find-max-rate: draw loss % and p99 RTT against the swept value into FILE, "
+      description = "With a sweep or --find-max-rate: draw loss %% and p99 RTT against the swept value into FILE, "
           + "an .svg or a .png")
   private Path plot;
 

@@ -4,10 +4,15 @@ import dev.udplab.client.report.LossAttribution;
 import dev.udplab.common.runtime.PrometheusSamples;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.ConnectException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -112,12 +117,20 @@ public final class ServerCounters {
     return null;
   }
 
-  private static String describe(IOException e) {
-    Throwable cause = e;
-    while (cause.getCause() != null && (cause.getMessage() == null || cause.getMessage().isEmpty())) {
-      cause = cause.getCause();
+  /** What went wrong, in the user's terms: the JDK's client reports a refused connection as a closed channel. */
+  static String describe(IOException e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof ConnectException || cause instanceof ClosedChannelException) {
+        return "nothing accepts connections there";
+      }
+      if (cause instanceof HttpTimeoutException) {
+        return "no answer within " + TIMEOUT.toSeconds() + " s";
+      }
+      if (cause instanceof UnresolvedAddressException
+          || cause instanceof UnknownHostException) {
+        return "its host does not resolve";
+      }
     }
-    String message = cause.getMessage();
-    return message == null || message.isEmpty() ? cause.getClass().getSimpleName() : message;
+    return e.getMessage() == null || e.getMessage().isEmpty() ? e.getClass().getSimpleName() : e.getMessage();
   }
 }
