@@ -1,5 +1,6 @@
 package dev.udplab.client;
 
+import dev.udplab.common.testing.ChildJvm;
 import dev.udplab.server.ServerMain;
 import java.io.IOException;
 import java.util.ArrayList;

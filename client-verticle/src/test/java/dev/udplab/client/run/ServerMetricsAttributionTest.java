@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.udplab.client.ChildJvm;
 import dev.udplab.client.CliRun;
 import dev.udplab.client.UdpServerProcess;
 import dev.udplab.common.cli.ExitCodes;
+import dev.udplab.common.testing.ChildJvm;
 import dev.udplab.common.testing.PrometheusText;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;

@@ -3,9 +3,10 @@ package dev.udplab.client.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.udplab.client.ChildJvm;
+import dev.udplab.client.CliRun;
 import dev.udplab.client.ClientMain;
 import dev.udplab.client.UdpServerProcess;
+import dev.udplab.common.testing.ChildJvm;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
@@ -68,7 +69,7 @@ class StopSignalProcessTest {
   }
 
   private static void stopOnceRunning(String signal) throws Exception {
-    try (ChildJvm flood = ChildJvm.client(endlessFlood("500ms"))) {
+    try (ChildJvm flood = CliRun.child(endlessFlood("500ms"))) {
       flood.awaitLine("an interval line", 30_000, l -> l.startsWith("[  0.00-"));
       flood.signal(signal);
       assertEquals(0, flood.waitFor(30_000), "the run's own verdict, after the report: " + flood.stderr());
@@ -104,7 +105,7 @@ class StopSignalProcessTest {
 
   @Test
   void a_second_signal_exits_at_once_without_a_report() throws Exception {
-    try (ChildJvm flood = ChildJvm.client(endlessFlood("20s"))) {
+    try (ChildJvm flood = CliRun.child(endlessFlood("20s"))) {
       flood.awaitLine("an interval line", 30_000, l -> l.startsWith("[  0.00-"));
       flood.signal("TERM");
       // a second signal counts from half a second after the first (sooner is timeout sending it twice)

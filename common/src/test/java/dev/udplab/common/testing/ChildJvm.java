@@ -1,6 +1,5 @@
-package dev.udplab.client;
+package dev.udplab.common.testing;
 
-import dev.udplab.common.testing.Eventually;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,8 +17,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A JVM of this module's test class path as its own process: {@code udp-client} or {@code udp-server} exactly as
- * their jars run them, with stdout and stderr collected line by line. Closing it kills what is still running.
+ * A JVM of the test's class path as its own process ({@code udp-client} or {@code udp-server} exactly as their jars
+ * run them, by their main class), with stdout and stderr collected line by line; signals by name, bounded waits.
+ * Closing it kills what is still running.
  */
 public final class ChildJvm implements AutoCloseable {
 
@@ -47,11 +47,6 @@ public final class ChildJvm implements AutoCloseable {
   /** Starts {@code command} (for instance {@code timeout 3s} before {@link #javaCommand}). */
   public static ChildJvm start(List<String> command) throws IOException {
     return new ChildJvm(command);
-  }
-
-  /** {@code udp-client ARGS}. */
-  public static ChildJvm client(String... args) throws IOException {
-    return start(javaCommand(ClientMain.class, args));
   }
 
   /** A free TCP port on 127.0.0.1 (for a child's metrics endpoint: 0 turns it off there). */
