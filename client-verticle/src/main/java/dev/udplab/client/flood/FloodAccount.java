@@ -7,6 +7,8 @@ import dev.udplab.client.report.FloodReport.Interval;
 import dev.udplab.client.report.ReplyKind;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Everything one flood counts, fed by the verticle from the event loop: sends, replies (decoded here),
@@ -19,6 +21,10 @@ import java.util.List;
  * server and a sink look alike from here: use {@code --expect none} against a sink.
  */
 final class FloodAccount {
+
+  /** Netty's way of naming a failed system call: {@code sendmmsg(..) failed with error(-13): } and the like. */
+  private static final Pattern NETTY_CALL =
+      Pattern.compile("^\\w+\\(\\.\\.\\) failed(?: with error\\(-?\\d+\\))?: (.+)$");
 
   private final String target;
   private final ReplyKind expect;
@@ -80,11 +86,14 @@ final class FloodAccount {
     }
   }
 
-  /** {@code Permission denied} from Netty's {@code sendToAddress(..) failed: Permission denied}. */
+  /**
+   * The kernel's words in a failure: {@code Permission denied} from Netty's {@code sendToAddress(..) failed:
+   * Permission denied} or {@code sendmmsg(..) failed with error(-13): Permission denied}.
+   */
   static String kernelWords(Throwable cause) {
     String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-    int failed = message.indexOf(" failed: ");
-    return failed >= 0 && message.substring(0, failed).endsWith(")") ? message.substring(failed + 9) : message;
+    Matcher m = NETTY_CALL.matcher(message);
+    return m.matches() ? m.group(1) : message;
   }
 
   /** A datagram from an address we did not send to. */
