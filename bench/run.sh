@@ -2,8 +2,8 @@
 # bench/run.sh: udplab's echo round trip against a C reference pair (recvmmsg/sendmmsg), side by side.
 #
 # usage: bench/run.sh [--quick] [--json] [--rounds N] [--sizes "64 1024"] [--c-only] [--no-flood]
-#   --quick    one round, short probes, fewer bisection steps, one cold start per rate, the 4 MiB knees at the
-#              first size only: a smoke run (about three minutes when idle)
+#   --quick    one round, short probes, fewer bisection steps, one cold start per rate, the 4 MiB knees and the
+#              50,000 pps RTT at the first size only: a smoke run (about three minutes when idle)
 #   --json     the summary as one JSON object on stdout (the table then goes to stderr)
 #   --rounds N rounds of alternating C and Java phases (default 5); medians (and min-max) are over rounds
 #   --sizes    payload sizes in bytes (default "64 1024")
@@ -61,10 +61,10 @@ for s in $SIZES; do (( s >= 40 && s <= 1472 )) || usage "sizes must be 40..1472 
 FIRST_SIZE=${SIZES%% *}
 if (( QUICK )); then
   ROUNDS=${ROUNDS:-1} PROBE_SECONDS=0.5 KNEE_STEPS=5 KNEE_LO=10000 KNEE_HI=640000 KNEE_RETRY=0 UNPACED_COUNT=200000 RTT_SECONDS=1
-  COLD_STARTS=1 CPU_SKIP=0.5 CPU_WINDOW=1 BIG_KNEE_SIZES=$FIRST_SIZE
+  COLD_STARTS=1 CPU_SKIP=0.5 CPU_WINDOW=1 BIG_KNEE_SIZES=$FIRST_SIZE HIGH_RTT_SIZES=$FIRST_SIZE
 else
   ROUNDS=${ROUNDS:-5} PROBE_SECONDS=1.5 KNEE_STEPS=7 KNEE_LO=5000 KNEE_HI=1000000 KNEE_RETRY=1 UNPACED_COUNT=1000000 RTT_SECONDS=3
-  COLD_STARTS=3 CPU_SKIP=1 CPU_WINDOW=3 BIG_KNEE_SIZES=$SIZES
+  COLD_STARTS=3 CPU_SKIP=1 CPU_WINDOW=3 BIG_KNEE_SIZES=$SIZES HIGH_RTT_SIZES=$SIZES
 fi
 MAX_LOSS=0.1 RTT_RATE=10000 RTT_RATE_HIGH=50000 DRAIN_SECONDS=0.3
 # cold start: the issue's own measurement (5,000 datagrams of 64 B, default buffers, from the `listening` line)
@@ -433,9 +433,10 @@ cold() {
 }
 
 # ---------------------------------------------------------------- phases
-# phase_load NAME before|after: the load average at a phase's start and end, into loads.tsv and the summary.
+# phase_load NAME before|after: the load average (and the time) at a phase's start and end, into loads.tsv and
+# the summary.
 phase_load() {
-  printf '%s\t%s\t%s\t%s\n' "$ROUND" "$1" "$2" "$(load_average)" >>"$OUT/loads.tsv"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$ROUND" "$1" "$2" "$(load_average)" "$(date +%s)" >>"$OUT/loads.tsv"
   say "phase $1 of round $ROUND: load $2 $(load_average)"
 }
 
@@ -453,6 +454,7 @@ phase_c() {
     (( FLOOD_OK )) && unpaced java "$size" jc
     rtt c "$size" cc
     (( FLOOD_OK )) && rtt java "$size" jc
+    [[ " $HIGH_RTT_SIZES " == *" $size "* ]] || continue
     rtt c "$size" cc "$RTT_RATE_HIGH" _50k
     (( FLOOD_OK )) && rtt java "$size" jc "$RTT_RATE_HIGH" _50k
   done

@@ -80,7 +80,7 @@ def rows_for(sizes, meta):
 
 
 def phase_loads(out_dir):
-    """[{round, phase, before, after}] from OUT_DIR/loads.tsv, in the order the phases ran."""
+    """[{round, phase, before, after, seconds}] from OUT_DIR/loads.tsv, in the order the phases ran."""
     phases = []
     try:
         lines = open(os.path.join(out_dir, "loads.tsv")).read().splitlines()
@@ -88,12 +88,19 @@ def phase_loads(out_dir):
         return phases
     for line in lines:
         parts = line.split("\t")
-        if len(parts) != 4:
+        if len(parts) not in (4, 5):
             continue
-        round_, phase, when, load = parts
+        round_, phase, when, load = parts[:4]
         if when == "before" or not phases or phases[-1]["phase"] != phase or phases[-1]["round"] != round_:
-            phases.append({"round": round_, "phase": phase, "before": None, "after": None})
+            phases.append({"round": round_, "phase": phase, "before": None, "after": None, "seconds": None})
         phases[-1][when] = load
+        if len(parts) == 5 and parts[4].isdigit():
+            phases[-1]["_" + when] = int(parts[4])
+    for p in phases:
+        if "_before" in p and "_after" in p:
+            p["seconds"] = p["_after"] - p["_before"]
+        p.pop("_before", None)
+        p.pop("_after", None)
     return phases
 
 
@@ -179,9 +186,10 @@ def main(results_path, meta_json, as_json, out_dir):
     java_width = max([len(spread(r, "java")) for r in table] + [10])
     lines = [header]
     if loads:
-        lines.append("load (1 5 15 min) per phase, before -> after: " + "; ".join(
-            "%s%s %s -> %s" % ("" if p["round"] == "0" else "r%s " % p["round"], p["phase"],
-                               (p["before"] or "?").split()[0], (p["after"] or "?").split()[0]) for p in loads))
+        lines.append("load (1 min) per phase, before -> after (seconds): " + "; ".join(
+            "%s%s %s -> %s (%s s)" % ("" if p["round"] == "0" else "r%s " % p["round"], p["phase"],
+                                      (p["before"] or "?").split()[0], (p["after"] or "?").split()[0],
+                                      "?" if p["seconds"] is None else p["seconds"]) for p in loads))
     lines.append("%-*s %5s %10s %-*s %10s %-*s %7s  %s" % (
         width, "scenario (medians; C | Java)", "size", "C", c_width, "C min..max", "Java", java_width,
         "Java min..max", "Java/C", "target"))
