@@ -163,6 +163,11 @@ public final class UdpServerVerticle extends VerticleBase {
     return socket.close();
   }
 
+  /** The Netty channel under the socket, for tests that hold its reads. */
+  DatagramChannel channel() {
+    return channel;
+  }
+
   /** What this socket was started with. */
   public SocketSettings settings() {
     return settings;
