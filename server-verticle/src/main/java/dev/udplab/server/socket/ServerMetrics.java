@@ -74,8 +74,8 @@ public final class ServerMetrics {
     }
     KernelMeters.register(registry, tags, port, ProcNetUdp.system());
     eventLoopLag = Timer.builder("udp_server_event_loop_lag")
-        .description("How late each tick of a " + EventLoopLag.TICK_MICROS + " us timer ran on the socket's event loop: "
-            + "time the loop could not serve datagrams")
+        .description("How late the socket's event loop ran a task handed to it every " + EventLoopLag.TICK_MICROS
+            + " us: time the loop could not serve datagrams")
         .serviceLevelObjectives(LAG_BUCKETS).tags(tags).register(registry);
     gauge("udp_server_socket_receive_buffer_bytes", "SO_RCVBUF the kernel granted", receiveBufferBytes);
     gauge("udp_server_socket_send_buffer_bytes", "SO_SNDBUF the kernel granted", sendBufferBytes);

@@ -7,7 +7,6 @@ import dev.udplab.server.mode.Responder;
 import dev.udplab.common.runtime.ProcessProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.socket.DatagramChannel;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -17,7 +16,6 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One server socket: binds a {@link DatagramSocket} and puts a {@link DatagramReplier} first on its channel, which
@@ -38,7 +36,7 @@ public final class UdpServerVerticle extends VerticleBase {
   private DatagramChannel channel;
   private int gsoSegments;
   private DatagramReplier warmReplier;
-  private ScheduledFuture<?> lagTicks;
+  private EventLoopLag lag;
   private ConsoleSampler sampler;
   private long consoleTimer = -1;
   private volatile BoundSocket bound;
@@ -110,9 +108,8 @@ public final class UdpServerVerticle extends VerticleBase {
   }
 
   private void startLagMeter() {
-    EventLoopLag lag = new EventLoopLag(bound.metrics().eventLoopLag(), System::nanoTime, System.nanoTime());
-    lagTicks = channel.eventLoop().scheduleAtFixedRate(lag, EventLoopLag.TICK_MICROS, EventLoopLag.TICK_MICROS,
-        TimeUnit.MICROSECONDS);
+    lag = new EventLoopLag(bound.metrics().eventLoopLag(), System::nanoTime, channel.eventLoop());
+    LagTicker.add(lag);
   }
 
   /**
@@ -143,7 +140,7 @@ public final class UdpServerVerticle extends VerticleBase {
         channel.pipeline().remove(warmReplier);
         warmReplier = null;
       }
-      if (lagTicks == null) {
+      if (lag == null) {
         startLagMeter();
       }
       removed.complete();
@@ -153,8 +150,8 @@ public final class UdpServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    if (lagTicks != null) {
-      lagTicks.cancel(false);
+    if (lag != null) {
+      LagTicker.remove(lag);
     }
     if (consoleTimer >= 0) {
       vertx.cancelTimer(consoleTimer);
