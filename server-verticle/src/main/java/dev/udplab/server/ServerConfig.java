@@ -81,7 +81,7 @@ public record ServerConfig(ServerMode mode, String host, Integer port, String me
           + " needs a fixed --port: with port 0 each socket would get a different free port");
     }
     if (transport == null) {
-      throw new IllegalArgumentException("--transport must be auto, epoll, nio or io_uring");
+      throw new IllegalArgumentException("--transport must be auto, epoll or nio");
     }
     if (instances > 1 && transport == TransportChoice.NIO) {
       throw new IllegalArgumentException("--instances " + instances

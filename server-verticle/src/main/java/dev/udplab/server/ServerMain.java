@@ -60,9 +60,8 @@ public final class ServerMain implements Callable<Integer>, HelpSections.Section
           + "--port (default: ${DEFAULT-VALUE})")
   int instances = 1;
 
-  @Option(names = "--transport", paramLabel = "auto|epoll|nio|io_uring",
-      description = "auto: native epoll if available, else NIO; io_uring: Netty's io_uring transport "
-          + "(default: ${DEFAULT-VALUE})")
+  @Option(names = "--transport", paramLabel = "auto|epoll|nio",
+      description = "auto: native epoll if available, else NIO (default: ${DEFAULT-VALUE})")
   TransportChoice transport = TransportChoice.AUTO;
 
   @Option(names = "--guards", paramLabel = "auto|on|off",

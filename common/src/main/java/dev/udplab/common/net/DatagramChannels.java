@@ -4,8 +4,6 @@ import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramChannel;
-import io.netty.channel.uring.IoUringChannelOption;
-import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
 import io.netty.channel.unix.UnixChannel;
@@ -76,16 +74,13 @@ public final class DatagramChannels {
    * per {@code recvmmsg} call (each into its own 64 KiB slice of one pooled buffer).
    */
   public static void readWholeDatagramsInBatches(DatagramChannel channel) {
-    boolean recvmmsg = (channel instanceof EpollDatagramChannel || channel instanceof IoUringDatagramChannel)
-        && Datagrams.RECVMMSG_DATAGRAMS > 1;
+    boolean recvmmsg = channel instanceof EpollDatagramChannel && Datagrams.RECVMMSG_DATAGRAMS > 1;
     int bufferBytes = recvmmsg ? Datagrams.RECVMMSG_DATAGRAMS * Datagrams.READ_BUFFER_BYTES : Datagrams.READ_BUFFER_BYTES;
     channel.config().setRecvByteBufAllocator(
         new FixedRecvByteBufAllocator(bufferBytes).maxMessagesPerRead(Datagrams.MESSAGES_PER_READ));
     if (recvmmsg) {
       // With a payload size set, Netty's epoll reads floor(buffer / size) datagrams per recvmmsg into slices.
-      // io_uring: as many receive operations, one per slice, queued at once
-      channel.config().setOption(channel instanceof EpollDatagramChannel ? EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE
-          : IoUringChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, Datagrams.READ_BUFFER_BYTES);
+      channel.config().setOption(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, Datagrams.READ_BUFFER_BYTES);
     }
   }
 
@@ -109,11 +104,10 @@ public final class DatagramChannels {
 
   /**
    * Whether {@code channel} can send a {@link io.netty.channel.unix.SegmentedDatagramPacket} (UDP GSO): the epoll
-   * or io_uring transport on a kernel with {@code UDP_SEGMENT} (Linux 4.18+).
+   * transport on a kernel with {@code UDP_SEGMENT} (Linux 4.18+).
    */
   public static boolean segmentedWritesSupported(DatagramChannel channel) {
-    return channel instanceof EpollDatagramChannel ? EpollDatagramChannel.isSegmentedDatagramPacketSupported()
-        : channel instanceof IoUringDatagramChannel && IoUringDatagramChannel.isSegmentedDatagramPacketSupported();
+    return channel instanceof EpollDatagramChannel && EpollDatagramChannel.isSegmentedDatagramPacketSupported();
   }
 
   /** Vert.x's own meters of {@code socket} ({@code vertx_datagram_*}), or null when Vert.x metrics are off. */

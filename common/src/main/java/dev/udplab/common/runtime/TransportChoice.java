@@ -4,16 +4,14 @@ import dev.udplab.common.cli.CommandException;
 import dev.udplab.common.cli.Converters;
 import io.vertx.core.transport.Transport;
 
-/** Which Netty transport a process runs on: {@code --transport auto|epoll|io_uring|nio}. */
+/** Which Netty transport a process runs on: {@code --transport auto|epoll|nio}. */
 public enum TransportChoice {
   /** Native epoll where it loads, NIO otherwise. */
   AUTO,
   /** Native epoll, or a start failure. */
   EPOLL,
   /** The JDK's NIO. */
-  NIO,
-  /** Netty 4.2's native io_uring (Linux 5.14+ with io_uring allowed), or a start failure. */
-  IO_URING;
+  NIO;
 
   /**
    * The Vert.x transport for this choice.
@@ -24,13 +22,6 @@ public enum TransportChoice {
     switch (this) {
       case NIO:
         return Transport.NIO;
-      case IO_URING:
-        if (Transport.IO_URING == null || !Transport.IO_URING.available()) {
-          throw CommandException.environment("--transport io_uring: the native io_uring transport is unavailable here ("
-              + (Transport.IO_URING == null ? "not on the class path" : Transport.IO_URING.unavailabilityCause())
-              + "); use --transport epoll, nio or auto");
-        }
-        return Transport.IO_URING;
       case EPOLL:
         if (!Transport.EPOLL.available()) {
           throw CommandException.environment("--transport epoll: the native epoll transport is unavailable here ("
@@ -43,7 +34,7 @@ public enum TransportChoice {
     }
   }
 
-  /** The command-line spelling, {@code auto}, {@code epoll}, {@code nio} or {@code io_uring}, as {@code --help} shows the default. */
+  /** The command-line spelling, {@code auto}, {@code epoll} or {@code nio}, as {@code --help} shows the default. */
   @Override
   public String toString() {
     return Converters.label(this);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.udplab.common.net.ProcNetUdp;
+import dev.udplab.common.runtime.ProcessProperties;
 import dev.udplab.common.testing.Eventually;
 import dev.udplab.common.testing.UdpPeers;
 import dev.udplab.server.guard.DropReason;
@@ -57,13 +58,15 @@ class EpollReplyPathTest {
 
   @AfterEach
   void close() throws Exception {
+    System.clearProperty(ProcessProperties.SERVER_GSO);
     if (vertx != null) {
       vertx.close().await(5, TimeUnit.SECONDS);
     }
   }
 
-  /** Deploys {@code mode}, then holds its reads and counts the GSO writes that leave it. */
+  /** Deploys {@code mode} with GSO replies on, then holds its reads and counts the GSO writes that leave it. */
   private void deployHeld(ServerMode mode) throws Exception {
+    System.setProperty(ProcessProperties.SERVER_GSO, "true");
     server = new UdpServerVerticle(new SocketSettings(mode, "127.0.0.1", 0, null, null, false, true, "hi"),
         ReplyPolicy.ANSWER_ALL, registry, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     vertx.deployVerticle(server).await(5, TimeUnit.SECONDS);
