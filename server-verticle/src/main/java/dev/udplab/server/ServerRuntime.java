@@ -20,6 +20,8 @@ import dev.udplab.server.socket.SocketWarmUp;
 import dev.udplab.server.socket.UdpServerVerticle;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.transport.Transport;
@@ -65,9 +67,12 @@ public final class ServerRuntime {
     ServerRuntime server = new ServerRuntime(config, out, VertxRuntime.start("udp-server", transport));
     try {
       server.deployAll();
+      // the endpoint binds on its own event loop while the warm-up runs; neither needs the other
+      Future<HttpServer> metrics = config.metricsPort() == 0 ? null
+          : server.runtime.listenMetrics(config.metricsHost(), config.metricsPort());
       server.warmUpAll();
-      MetricsEndpoint endpoint = config.metricsPort() == 0 ? null
-          : server.runtime.serveMetrics(config.metricsHost(), config.metricsPort());
+      MetricsEndpoint endpoint = metrics == null ? null
+          : server.runtime.awaitMetrics(metrics, config.metricsHost(), config.metricsPort());
       server.printStarted(endpoint, err);
       return server;
     } catch (RuntimeException e) {
