@@ -65,6 +65,12 @@ public final class FloodCommand implements Callable<Integer>, HelpSections.Secti
           + ": 64, 1K, 1400 (default: ${DEFAULT-VALUE})")
   private int size;
 
+  @Option(names = "--warmup", paramLabel = "DURATION", converter = Converters.DurationValue.class,
+      defaultValue = "400ms",
+      description = "Send at the target rate this long before the run, left out of the report (the server counts "
+          + "it); 0s = none, so that exactly --count datagrams reach the server (default: ${DEFAULT-VALUE})")
+  private Duration warmup;
+
   @Mixin
   private SocketBufferOptions buffers;
 
@@ -122,7 +128,7 @@ public final class FloodCommand implements Callable<Integer>, HelpSections.Secti
   @Override
   public List<HelpSections.Section> helpSections() {
     return List.of(
-        HelpSections.section("What to send", "--to", "--count", "--duration", "--rate", "--size"),
+        HelpSections.section("What to send", "--to", "--count", "--duration", "--rate", "--size", "--warmup"),
         HelpSections.section("Sockets", "--rcvbuf", "--sndbuf", "--sockets", "--gso"),
         HelpSections.section("Reading replies", "--expect", "--drain"),
         HelpSections.section("Output", "--interval", "--json"),
@@ -149,7 +155,7 @@ public final class FloodCommand implements Callable<Integer>, HelpSections.Secti
   FloodPlan plan() {
     try {
       FloodOptions flood = new FloodOptions(target, count, duration, rate, size, SocketBuffers.of(buffers), sockets,
-          drain, interval, expect, gso);
+          drain, interval, expect, gso, warmup);
       return FloodPlan.of(flood, maxLoss, json, linger, findMaxRate, sweepRcvbuf, sweepRate);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -15,7 +15,9 @@ public final class JsonReport {
   /**
    * One run, with exactly the keys the README's flood section lists: target, mode, sent, received, lost,
    * lossPercent, duplicates, reordered, unexpected, elapsedSeconds, sendRate, receiveRate, rcvbuf, sndbuf, rtt (min,
-   * p50, p90, p99, p99.9 and max in milliseconds), jitterMillis and the intervals (second, sent, received).
+   * p50, p90, p99, p99.9 and max in milliseconds), jitterMillis and the intervals (second, sent, received); then
+   * warmup, pacing, clientStalls and rttFromIntended (the RTT block counted from the intended send times; null when
+   * unpaced or not sequenced).
    */
   public static JsonObject of(FloodReport report) {
     boolean replies = report.replies();
@@ -50,7 +52,48 @@ public final class JsonReport {
         .put("sndbuf", report.sndbuf())
         .put("rtt", rttJson)
         .put("jitterMillis", sequenced ? round(rtt.jitterMillis(), 3) : null)
-        .put("intervals", intervalsJson);
+        .put("intervals", intervalsJson)
+        .put("warmup", warmup(report.fidelity().warmup()))
+        .put("pacing", pacing(report.fidelity().pacing()))
+        .put("clientStalls", stalls(report.fidelity().clientStalls()))
+        .put("rttFromIntended", sequenced ? rtt(report.fidelity().rttFromIntended()) : null);
+  }
+
+  /** {@code {"sent", "received", "seconds"}} of the warm-up; all 0 without one. */
+  static JsonObject warmup(FloodReport.Warmup warmup) {
+    return new JsonObject().put("sent", warmup.sent()).put("received", warmup.received())
+        .put("seconds", round(warmup.seconds(), 3));
+  }
+
+  /**
+   * {@code {"mode", "intervalMicros", "gapErrorMicros", "lateMicros"}}, the last two {@code {"p50", "p99", "max"}}
+   * in the per-datagram mode and null otherwise.
+   */
+  static JsonObject pacing(FloodReport.Pacing pacing) {
+    return new JsonObject().put("mode", pacing.mode()).put("intervalMicros", round(pacing.intervalMicros(), 3))
+        .put("gapErrorMicros", micros(pacing.gapError())).put("lateMicros", micros(pacing.late()));
+  }
+
+  private static JsonObject micros(FloodReport.Micros micros) {
+    return micros == null ? null : new JsonObject().put("p50", round(micros.p50(), 1)).put("p99", round(micros.p99(), 1))
+        .put("max", round(micros.max(), 1));
+  }
+
+  /** {@code {"count", "maxMillis", "over1msMillis"}}: the self-check of the flood's own event loop. */
+  static JsonObject stalls(FloodReport.Stalls stalls) {
+    return new JsonObject().put("count", stalls.count()).put("maxMillis", round(stalls.maxMillis(), 3))
+        .put("over1msMillis", round(stalls.over1msMillis(), 3));
+  }
+
+  /** The RTT block, or null. */
+  private static JsonObject rtt(FloodReport.Rtt rtt) {
+    return rtt == null ? null : new JsonObject()
+        .put("minMillis", round(rtt.minMillis(), 3))
+        .put("p50Millis", round(rtt.p50Millis(), 3))
+        .put("p90Millis", round(rtt.p90Millis(), 3))
+        .put("p99Millis", round(rtt.p99Millis(), 3))
+        .put("p999Millis", round(rtt.p999Millis(), 3))
+        .put("maxMillis", round(rtt.maxMillis(), 3));
   }
 
   /** One run of a sweep: {@link #of} with {@code "sweep"} (the swept option) and {@code "value"} added. */

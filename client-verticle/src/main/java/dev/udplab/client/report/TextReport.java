@@ -25,6 +25,30 @@ public final class TextReport {
         segmentsPerWrite > 1 ? ", GSO up to " + segmentsPerWrite + " per write" : "");
   }
 
+  /**
+   * The header's line on pacing for {@code rate} (0: none): each datagram at its own time up to
+   * {@code perDatagramMaxRate}, batched 1 ms ticks above it.
+   */
+  public static String pacingLine(long rate, long perDatagramMaxRate) {
+    if (rate == 0) {
+      return null;
+    }
+    if (rate <= perDatagramMaxRate) {
+      return fmt("pacing: each datagram at its own time, one every %.1f us (the summary says how exactly)", 1e6 / rate);
+    }
+    return fmt("pacing: batched, 1 ms ticks of %d datagrams (each datagram at its own time only up to %d pps)",
+        rate / 1000, perDatagramMaxRate);
+  }
+
+  /** The header's line on the warm-up of {@code seconds} at {@code rate} (0: unpaced), or null without one. */
+  public static String warmupLine(double seconds, long rate) {
+    if (seconds <= 0) {
+      return null;
+    }
+    return fmt("warm-up: %.3f s %s before the run, left out of the report and of the udp_client_* meters (the server "
+        + "counts it)", seconds, rate == 0 ? "unpaced" : "at " + rate + " pps");
+  }
+
   /** Column titles for {@link #intervalLine}. */
   public static String intervalTitle() {
     return "[ interval s ]        sent    received   lost so far    send pps    recv pps";
@@ -78,7 +102,40 @@ public final class TextReport {
     } else {
       b.append(fmt("rtt ms      n/a (replies carry no send time)%n"));
     }
+    fidelity(b, report);
     return b.toString();
+  }
+
+  /** The summary's lines on the warm-up, the pacing, the self-check and coordinated omission. */
+  private static void fidelity(StringBuilder b, FloodReport report) {
+    FloodReport.Fidelity f = report.fidelity();
+    if (f.warmup().sent() > 0) {
+      b.append(fmt("warm-up     %d sent, %d received in %.3f s (not in the figures above)%n", f.warmup().sent(),
+          f.warmup().received(), f.warmup().seconds()));
+    }
+    FloodReport.Pacing pacing = f.pacing();
+    if (pacing.gapError() != null) {
+      b.append(fmt("pacing      one every %.1f us: gap error p50 %.1f us, p99 %.1f us; late p50 %.1f us, p99 %.1f us%n",
+          pacing.intervalMicros(), pacing.gapError().p50(), pacing.gapError().p99(), pacing.late().p50(),
+          pacing.late().p99()));
+    } else if (FloodReport.Pacing.BATCHED.equals(pacing.mode())) {
+      b.append(fmt("pacing      batched: each 1 ms tick's datagrams leave together%n"));
+    }
+    FloodReport.Stalls stalls = f.clientStalls();
+    b.append(fmt("self-check  this client's event loop: %d stall%s over 1 ms, longest %.1f ms%n", stalls.count(),
+        stalls.count() == 1 ? "" : "s", stalls.maxMillis()));
+    if (report.sequenced() && f.intendedDiffers(report.rtt())) {
+      FloodReport.Rtt i = f.rttFromIntended();
+      b.append(fmt("rtt ms      from the intended send times: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f%n",
+          i.p50Millis(), i.p90Millis(), i.p99Millis(), i.p999Millis(), i.maxMillis()));
+      b.append(fmt("            (more than 10 %% above: datagrams left late, and their wait for the sender is delay "
+          + "too)%n"));
+    }
+    if (report.sequenced() && f.clientStallExceeds(report.rtt())) {
+      b.append(fmt("this client's own event loop stalled for up to %.1f ms (%.1f ms in all), longer than the RTT p99 "
+          + "of %.3f ms: part of the tail, and of any loss, is this client's, not the network's or the server's%n",
+          stalls.maxMillis(), stalls.over1msMillis(), report.rtt().p99Millis()));
+    }
   }
 
   /** Two summaries in two columns, for the demo. */

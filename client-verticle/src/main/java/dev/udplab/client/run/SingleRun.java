@@ -3,9 +3,9 @@ package dev.udplab.client.run;
 import dev.udplab.client.flood.FloodOptions;
 import dev.udplab.client.flood.FloodVerticle;
 import dev.udplab.client.flood.FloodVerticle.FloodProgress;
+import dev.udplab.client.flood.SendPacer;
 import dev.udplab.client.metrics.ClientMetrics;
 import dev.udplab.client.net.SocketBuffers;
-import dev.udplab.client.net.UdpGso;
 import dev.udplab.client.report.FloodReport;
 import dev.udplab.client.report.ReplyKind;
 import dev.udplab.client.report.TextReport;
@@ -44,24 +44,17 @@ public final class SingleRun {
    * Runs one flood, printing its header and interval lines (or a progress line on a terminal) to {@code text}, or
    * nothing when it is null.
    *
-   * @throws CommandException (exit 4) when a socket cannot be bound or {@code --gso on} is not offered here
+   * @throws CommandException (exit 4) when a socket cannot be bound or {@code --gso on} is not offered on this path
    */
   public FloodReport run(FloodOptions options, PrintWriter text, boolean terminal) {
     ClientMetrics.Target meters = metrics.target(options.target().label());
-    int segmentsPerWrite;
-    try {
-      segmentsPerWrite = UdpGso.segmentsPerWrite(options.gso(), UdpGso.supported(runtime.vertx()),
-          options.target().address().isLoopbackAddress(), options.sizeBytes());
-    } catch (IllegalStateException e) {
-      throw CommandException.environment(e.getMessage());
-    }
-    FloodVerticle flood = new FloodVerticle(options, segmentsPerWrite, meters, progress(text, terminal));
+    FloodVerticle flood = new FloodVerticle(options, meters, progress(text, terminal));
     String id = runtime.vertx().deployVerticle(flood).await();
     try {
       SocketBuffers.Granted granted = flood.granted();
       meters.socketBuffers(granted.receiveBytes(), granted.sendBytes());
       if (text != null) {
-        printHeader(text, options, granted, segmentsPerWrite, terminal);
+        printHeader(text, options, granted, flood, terminal);
       }
       signal.onStop(flood::stopSending);
       if (signal.isInterrupted()) {
@@ -84,16 +77,22 @@ public final class SingleRun {
    */
   public void warmUp(FloodOptions base, PrintWriter text) {
     FloodReport warmUp = run(base.withCount(WARM_UP_RATE).withRate(WARM_UP_RATE).withDuration(Duration.ofSeconds(1))
-        .withDrain(Duration.ofMillis(200)), null, false);
+        .withDrain(Duration.ofMillis(200)).withWarmup(Duration.ZERO), null, false);
     text.println("warm-up (not reported): " + warmUp.sent() + " datagrams at " + WARM_UP_RATE + " pps");
     text.flush();
   }
 
   private static void printHeader(PrintWriter text, FloodOptions options, SocketBuffers.Granted granted,
-      int segmentsPerWrite, boolean terminal) {
+      FloodVerticle flood, boolean terminal) {
     text.println(TextReport.header(options.target().label(), options.count(), options.duration().toNanos() / 1e9,
         options.rate(), options.sizeBytes(), granted.receiveBytes(), granted.sendBytes(), options.sockets(),
-        segmentsPerWrite));
+        flood.segmentsPerWrite()));
+    for (String line : new String[] {TextReport.pacingLine(options.rate(), SendPacer.PER_DATAGRAM_MAX_RATE),
+        flood.gso().note(), TextReport.warmupLine(options.warmup().toNanos() / 1e9, options.rate())}) {
+      if (line != null) {
+        text.println(line);
+      }
+    }
     String shortfall = options.buffers().shortfall(granted);
     if (shortfall != null) {
       text.println(shortfall);

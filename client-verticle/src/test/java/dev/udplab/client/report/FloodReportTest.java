@@ -15,7 +15,7 @@ public class FloodReportTest {
 
   public static final Set<String> KEYS = Set.of("target", "mode", "sent", "received", "lost", "lossPercent", "duplicates",
       "reordered", "unexpected", "elapsedSeconds", "sendRate", "receiveRate", "rcvbuf", "sndbuf", "rtt",
-      "jitterMillis", "intervals");
+      "jitterMillis", "intervals", "warmup", "pacing", "clientStalls", "rttFromIntended");
   public static final Set<String> RTT_KEYS = Set.of("minMillis", "p50Millis", "p90Millis", "p99Millis", "p999Millis",
       "maxMillis");
 
