@@ -52,9 +52,16 @@ public final class SendPacer {
   private long lastRefillNanos;
   private long sent;
   private long forgiven;
-  /** Where forgiveness happened: from datagram {@code breakpointAt[i]} on, {@code breakpointForgiven[i]} slots. */
+  /**
+   * Where forgiveness happened: from datagram {@code breakpointAt[i]} on, {@code breakpointForgiven[i]} slots. A sender
+   * that stays more than a second behind forgives a little on every call, so the arrays grow by doubling and stop at
+   * {@link #MAX_BREAKPOINTS}, after which the last one takes all (later intended times are then early by what it
+   * absorbed).
+   */
   private long[] breakpointAt = new long[0];
   private long[] breakpointForgiven = new long[0];
+  private int breakpoints;
+  static final int MAX_BREAKPOINTS = 1 << 16;
 
   /** A pacer for {@code ratePerSecond} (0 = unpaced) starting at {@code startNanos}. */
   public SendPacer(long ratePerSecond, long startNanos) {
@@ -122,15 +129,19 @@ public final class SendPacer {
 
   private void forgive(long slots) {
     forgiven += slots;
-    int n = breakpointAt.length;
-    if (n > 0 && breakpointAt[n - 1] == sent) {
+    int n = breakpoints;
+    if (n > 0 && (breakpointAt[n - 1] == sent || n == MAX_BREAKPOINTS)) {
       breakpointForgiven[n - 1] = forgiven;
       return;
     }
-    breakpointAt = Arrays.copyOf(breakpointAt, n + 1);
-    breakpointForgiven = Arrays.copyOf(breakpointForgiven, n + 1);
+    if (n == breakpointAt.length) {
+      int capacity = Math.max(8, 2 * n);
+      breakpointAt = Arrays.copyOf(breakpointAt, capacity);
+      breakpointForgiven = Arrays.copyOf(breakpointForgiven, capacity);
+    }
     breakpointAt[n] = sent;
     breakpointForgiven[n] = forgiven;
+    breakpoints = n + 1;
   }
 
   /** Notes that {@code n} datagrams went out. */
@@ -159,7 +170,7 @@ public final class SendPacer {
   }
 
   private long forgivenBefore(long k) {
-    int i = Arrays.binarySearch(breakpointAt, k);
+    int i = Arrays.binarySearch(breakpointAt, 0, breakpoints, k);
     int at = i >= 0 ? i : -i - 2;
     return at < 0 ? 0 : breakpointForgiven[at];
   }
