@@ -52,7 +52,7 @@ public final class DemoCommand implements Callable<Integer> {
   /** The paced run's rate as a share of the knee: the margin that keeps scheduling hiccups from overflowing. */
   static final double MARGIN = 0.5;
   /** Probes of the knee search, and how long each sends. */
-  static final int KNEE_PROBES = 5;
+  static final int KNEE_PROBES = 6;
   static final Duration PROBE = Duration.ofMillis(500);
   /** The longest paced run: its count is cut to this many seconds at its rate. */
   static final long MAX_PACED_SECONDS = 10;
@@ -135,17 +135,14 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   /**
-   * The highest rate of {@link #KNEE_PROBES} short probes (bisection between 0 and the unpaced receive rate, to the
-   * thousand) that lost nothing and was really sent at that rate; at least 1000.
+   * The highest rate of {@link #KNEE_PROBES} short probes that lost nothing and was really sent at that rate, to the
+   * thousand: the first at the unpaced receive rate, doubling while they pass, then bisecting; at least 1000.
    */
   static long knee(SingleRun runs, FloodOptions base, FloodReport unpaced, PrintWriter out) {
     long low = 0;
-    long high = Math.max(2000, Math.round(unpaced.receiveRate()));
+    long high = -1;
+    long rate = roundedRate(unpaced.receiveRate());
     for (int probe = 1; probe <= KNEE_PROBES && !runs.signal().isInterrupted(); probe++) {
-      long rate = Math.max(1000, Math.round((low + high) / 2.0 / 1000) * 1000);
-      if (rate <= low || rate >= high) {
-        break;
-      }
       FloodReport report = runs.run(base.withRate(rate).withDuration(PROBE).withWarmup(Duration.ZERO)
           .withCount(Math.max(1, rate * PROBE.toMillis() / 1000)).withDrain(Duration.ofMillis(300)), null, false);
       boolean passed = report.lost() == 0 && report.sendRate() >= 0.9 * rate;
@@ -156,8 +153,17 @@ public final class DemoCommand implements Callable<Integer> {
       } else {
         high = rate;
       }
+      long next = high < 0 ? 2 * rate : roundedRate((low + high) / 2.0);
+      if (next <= low || (high >= 0 && next >= high)) {
+        break;
+      }
+      rate = next;
     }
     return Math.max(1000, low);
+  }
+
+  private static long roundedRate(double rate) {
+    return Math.max(1000, Math.round(rate / 1000) * 1000);
   }
 
   /** {@link #MARGIN} of the knee, rounded to 1000, at least 1000. */

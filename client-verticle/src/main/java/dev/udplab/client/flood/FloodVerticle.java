@@ -219,7 +219,8 @@ public final class FloodVerticle extends VerticleBase {
     stalls.start(loop);
     if (!options.warmup().isZero() && !stopped) {
       phase = Phase.WARMUP;
-      warmupAccount = startPhase(UNCOUNTED, 0, options.warmup().toNanos());
+      // never more than the run itself: an unpaced warm-up would otherwise send many times --count
+      warmupAccount = startPhase(UNCOUNTED, options.count(), options.warmup().toNanos());
     } else {
       startRun();
     }
