@@ -146,7 +146,8 @@ public final class DemoCommand implements Callable<Integer> {
       FloodReport report = runs.run(base.withRate(rate).withDuration(PROBE).withWarmup(Duration.ZERO)
           .withCount(Math.max(1, rate * PROBE.toMillis() / 1000)).withDrain(Duration.ofMillis(300)), null, false);
       boolean passed = report.lost() == 0 && report.sendRate() >= 0.9 * rate;
-      out.println(TextReport.probeLine(probe, rate, report, passed ? "ok" : "lost"));
+      out.println(TextReport.probeLine(probe, rate, report,
+          passed ? "ok" : report.lost() > 0 ? "lost" : "client too slow"));
       out.flush();
       if (passed) {
         low = rate;
