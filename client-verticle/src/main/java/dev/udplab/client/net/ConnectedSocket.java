@@ -1,5 +1,6 @@
 package dev.udplab.client.net;
 
+import dev.udplab.common.net.DatagramChannels;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.unix.FileDescriptor;
@@ -9,7 +10,6 @@ import io.netty.channel.unix.UnixChannel;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.io.IOException;
-import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
@@ -69,17 +69,7 @@ public final class ConnectedSocket {
         return new ConnectedSocket(channel, (Socket) fd, null);
       }
     }
-    return new ConnectedSocket(channel, null, javaChannelOf(channel));
-  }
-
-  private static java.nio.channels.DatagramChannel javaChannelOf(DatagramChannel channel) throws IOException {
-    try {
-      Method javaChannel = io.netty.channel.nio.AbstractNioChannel.class.getDeclaredMethod("javaChannel");
-      javaChannel.setAccessible(true);
-      return (java.nio.channels.DatagramChannel) javaChannel.invoke(channel);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      throw new IOException("cannot write to " + channel.getClass().getName() + " directly", e);
-    }
+    return new ConnectedSocket(channel, null, DatagramChannels.javaChannelOf(channel));
   }
 
   /** Whether this socket is on the native transport, where {@link #segmentSize} works. */
