@@ -232,7 +232,9 @@ public final class FloodVerticle extends VerticleBase {
    */
   private static void fineTimerSlack() {
     try {
-      Files.writeString(Path.of("/proc/thread-self/timerslack_ns"), "1");
+      // only /proc/TID has the file; a thread may set its own without privileges
+      Path self = Files.readSymbolicLink(Path.of("/proc/thread-self"));
+      Files.writeString(Path.of("/proc", self.getFileName().toString(), "timerslack_ns"), "1");
     } catch (IOException | RuntimeException e) {
       // not Linux, or no /proc: pacing is coarser, and the report's gap error says by how much
     }

@@ -13,7 +13,7 @@ import io.vertx.core.Vertx;
  *
  * <p>Decided from the path: a segment must fit the path MTU whole (the kernel refuses to fragment GSO segments), so
  * {@link GsoMode#AUTO} segments only when {@code --size} plus the IP and UDP headers fits the MTU the kernel reports
- * for the connected socket ({@code IP_MTU}): on loopback (MTU 65536) any size, over a 1500-byte link up to 1472 bytes
+ * for the connected socket ({@code IP_MTU}): on loopback (65535, the largest IPv4 packet) any size, over a 1500-byte link up to 1472 bytes
  * (IPv4) or 1452 (IPv6).
  */
 public final class UdpGso {

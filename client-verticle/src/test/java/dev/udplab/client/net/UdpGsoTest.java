@@ -20,13 +20,13 @@ class UdpGsoTest {
 
   @Test
   void auto_segments_where_the_datagrams_fit_the_path_mtu() {
-    assertEquals(64, segments(GsoMode.AUTO, true, 65536, V4, 64), "loopback");
+    assertEquals(64, segments(GsoMode.AUTO, true, 65535, V4, 64), "loopback");
     assertEquals(44, segments(GsoMode.AUTO, true, 1500, V4, 1472), "a 1500-byte link, full-size datagrams");
     assertEquals(1, segments(GsoMode.AUTO, true, 1500, V4, 1473));
     assertEquals(1, segments(GsoMode.AUTO, true, 1500, V6, 1453), "IPv6 headers are 20 bytes longer");
     assertEquals(45, segments(GsoMode.AUTO, true, 1500, V6, 1452));
     assertEquals(1, segments(GsoMode.AUTO, true, -1, V4, 64), "path MTU unknown");
-    assertEquals(1, segments(GsoMode.AUTO, false, 65536, V4, 64), "no UDP_SEGMENT");
+    assertEquals(1, segments(GsoMode.AUTO, false, 65535, V4, 64), "no UDP_SEGMENT");
   }
 
   @Test
@@ -40,18 +40,18 @@ class UdpGsoTest {
 
   @Test
   void one_write_stays_within_one_ip_datagram() {
-    assertEquals(46, segments(GsoMode.ON, true, 65536, V4, 1400));
-    assertEquals(2, segments(GsoMode.ON, true, 65536, V4, 32753));
-    assertEquals(1, segments(GsoMode.ON, true, 65536, V4, 32754));
-    assertEquals(1, segments(GsoMode.AUTO, true, 65536, V4, 65507));
+    assertEquals(46, segments(GsoMode.ON, true, 65535, V4, 1400));
+    assertEquals(2, segments(GsoMode.ON, true, 65535, V4, 32753));
+    assertEquals(1, segments(GsoMode.ON, true, 65535, V4, 32754));
+    assertEquals(1, segments(GsoMode.AUTO, true, 65535, V4, 65507));
     assertEquals(64, segments(GsoMode.ON, true, -1, V4, 64), "on: the user's word where the path does not say");
   }
 
   @Test
   void off_never_segments_and_on_refuses_what_cannot_work() {
-    assertEquals(1, segments(GsoMode.OFF, true, 65536, V4, 64));
+    assertEquals(1, segments(GsoMode.OFF, true, 65535, V4, 64));
     IllegalStateException unsupported = assertThrows(IllegalStateException.class,
-        () -> UdpGso.decide(GsoMode.ON, false, 65536, V4, 64));
+        () -> UdpGso.decide(GsoMode.ON, false, 65535, V4, 64));
     assertTrue(unsupported.getMessage().startsWith("--gso on: "), unsupported.getMessage());
     IllegalStateException tooBig = assertThrows(IllegalStateException.class,
         () -> UdpGso.decide(GsoMode.ON, true, 1500, V4, 2000));
