@@ -3,10 +3,10 @@ package dev.udplab.client.run;
 import dev.udplab.client.flood.FloodOptions;
 import dev.udplab.client.flood.FloodVerticle;
 import dev.udplab.client.flood.FloodVerticle.FloodProgress;
+import dev.udplab.client.flood.SendPacer;
 import dev.udplab.client.metrics.ClientMetrics;
 import dev.udplab.client.net.PortProbe;
 import dev.udplab.client.net.SocketBuffers;
-import dev.udplab.client.net.UdpGso;
 import dev.udplab.client.report.FloodReport;
 import dev.udplab.client.report.ReplyKind;
 import dev.udplab.client.report.TextReport;
@@ -57,36 +57,31 @@ public final class SingleRun {
    * {@code text}, or nothing when it is null. The report carries the client's own kernel drops and, with
    * {@code --server-metrics}, where the loss happened.
    *
-   * @throws CommandException (exit 4) when a socket cannot be bound or {@code --gso on} is not offered here
+   * @throws CommandException (exit 4) when a socket cannot be bound or {@code --gso on} is not offered on this path
    */
   public FloodReport run(FloodOptions options, PrintWriter text, boolean terminal) {
     ClientMetrics.Target meters = metrics.target(options.target().label());
-    int segmentsPerWrite;
-    try {
-      segmentsPerWrite = UdpGso.segmentsPerWrite(options.gso(), UdpGso.supported(runtime.vertx()),
-          options.target().address().isLoopbackAddress(), options.sizeBytes());
-    } catch (IllegalStateException e) {
-      throw CommandException.environment(e.getMessage());
-    }
-    FloodVerticle flood = new FloodVerticle(options, segmentsPerWrite, meters, progress(text, terminal,
-        options.sizeBytes()));
+    FloodVerticle flood = new FloodVerticle(options, meters, progress(text, terminal, options.sizeBytes()));
     String id = VertxRuntime.await(runtime.vertx().deployVerticle(flood), "the flood's sockets");
     try {
       SocketBuffers.Granted granted = flood.granted();
       meters.socketBuffers(granted.receiveBytes(), granted.sendBytes());
-      // read before the header: the header line is then the last thing printed before the first datagram
-      ServerCounters.Reading before = server == null ? null
-          : server.read(options.target().port(), "before the flood");
       if (text != null) {
-        printHeader(text, options, granted, segmentsPerWrite, terminal);
+        printHeader(text, options, granted, flood, terminal);
       }
       signal.onStop(flood::stopSending);
       if (signal.isInterrupted()) {
         flood.stopSending();
       }
+      // both kernels count the warm-up too: their counters are read once the warm-up's replies are in
+      flood.warmUp().await();
+      long clientDropsBefore = flood.clientDrops();
+      ServerCounters.Reading before = server == null ? null
+          : server.read(options.target().port(), "before the flood");
       FloodReport report = flood.run().await();
       long clientDrops = flood.clientDrops();
-      report = report.withClientKernelDrops(clientDrops >= 0 ? clientDrops : null);
+      report = report.withClientKernelDrops(clientDrops >= 0 && clientDropsBefore >= 0
+          ? clientDrops - clientDropsBefore : null);
       if (before != null && report.replies()) {
         ServerCounters.Reading after = server.read(options.target().port(), "after the flood");
         if (after != null) {
@@ -110,14 +105,21 @@ public final class SingleRun {
    */
   public void warmUp(FloodOptions base, PrintWriter text) {
     FloodReport warmUp = new SingleRun(runtime, metrics, signal).run(base.withCount(WARM_UP_RATE)
-        .withRate(WARM_UP_RATE).withDuration(Duration.ofSeconds(1)).withDrain(Duration.ofMillis(200)), null, false);
+        .withRate(WARM_UP_RATE).withDuration(Duration.ofSeconds(1)).withDrain(Duration.ofMillis(200))
+        .withWarmup(Duration.ZERO), null, false);
     text.println("warm-up (not reported): " + warmUp.sent() + " datagrams at " + WARM_UP_RATE + " pps");
     text.flush();
   }
 
   private static void printHeader(PrintWriter text, FloodOptions options, SocketBuffers.Granted granted,
-      int segmentsPerWrite, boolean terminal) {
-    text.println(TextReport.header(options.target().label(), options.parameters(segmentsPerWrite, granted)));
+      FloodVerticle flood, boolean terminal) {
+    text.println(TextReport.header(options.target().label(), options.parameters(flood.segmentsPerWrite(), granted)));
+    for (String line : new String[] {TextReport.pacingLine(options.rate(), SendPacer.PER_DATAGRAM_MAX_RATE),
+        flood.gso().note(), TextReport.warmupLine(options.warmup().toNanos() / 1e9, options.rate())}) {
+      if (line != null) {
+        text.println(line);
+      }
+    }
     String shortfall = options.buffers().shortfall(granted);
     if (shortfall != null) {
       text.println(shortfall);
