@@ -11,6 +11,7 @@ import dev.udplab.client.report.FloodReport;
 import dev.udplab.client.report.ReplyKind;
 import dev.udplab.client.report.TextReport;
 import dev.udplab.common.cli.CommandException;
+import dev.udplab.common.cli.Durations;
 import dev.udplab.common.runtime.VertxRuntime;
 import java.io.PrintWriter;
 import java.net.PortUnreachableException;
@@ -29,6 +30,10 @@ public final class SingleRun {
   public static final int WARM_UP_RATE = 5000;
   /** How long the probe after a run with no reply waits for the kernel's ICMP answer (loopback answers at once). */
   static final Duration PROBE_WAIT = Duration.ofMillis(250);
+  /** How long both kernels' counters must stand still after a warm-up before the run starts. */
+  static final Duration QUIET = Duration.ofMillis(100);
+  /** The longest wait for them to. */
+  static final Duration QUIET_MAX = Duration.ofSeconds(2);
 
   private final VertxRuntime runtime;
   private final ClientMetrics metrics;
@@ -73,15 +78,13 @@ public final class SingleRun {
       if (signal.isInterrupted()) {
         flood.stopSending();
       }
-      // both kernels count the warm-up too: their counters are read once the warm-up's replies are in
       flood.warmUp().await();
-      long clientDropsBefore = flood.clientDrops();
-      ServerCounters.Reading before = server == null ? null
-          : server.read(options.target().port(), "before the flood");
+      Baseline baseline = baseline(flood, options);
+      ServerCounters.Reading before = baseline.server();
       FloodReport report = flood.run().await();
       long clientDrops = flood.clientDrops();
-      report = report.withClientKernelDrops(clientDrops >= 0 && clientDropsBefore >= 0
-          ? clientDrops - clientDropsBefore : null);
+      report = report.withClientKernelDrops(clientDrops >= 0 && baseline.clientDrops() >= 0
+          ? clientDrops - baseline.clientDrops() : null);
       if (before != null && report.replies()) {
         ServerCounters.Reading after = server.read(options.target().port(), "after the flood");
         if (after != null) {
@@ -97,6 +100,35 @@ public final class SingleRun {
       signal.onStop(() -> { });
       runtime.vertx().undeploy(id).await();
     }
+  }
+
+  /** Both kernels' counters just before the run: this client's drops (-1 where unknown) and the server's, or null. */
+  private record Baseline(long clientDrops, ServerCounters.Reading server) {
+  }
+
+  /**
+   * Both kernels count the warm-up too, and a busy server may still be working through it (or its replies still
+   * arriving) when the warm-up's settle ends: the counters are read until they stand still for {@link #QUIET}, at
+   * most {@link #QUIET_MAX}, so that the run's split holds the run's datagrams only.
+   */
+  private Baseline baseline(FloodVerticle flood, FloodOptions options) {
+    int port = options.target().port();
+    Baseline last = new Baseline(flood.clientDrops(), server == null ? null : server.read(port, "before the flood"));
+    long deadline = System.nanoTime() + QUIET_MAX.toNanos();
+    while (!options.warmup().isZero() && System.nanoTime() < deadline && !signal.isInterrupted()) {
+      try {
+        Thread.sleep(QUIET.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      Baseline now = new Baseline(flood.clientDrops(), server == null ? null : server.read(port, "before the flood"));
+      if (now.equals(last)) {
+        break;
+      }
+      last = now;
+    }
+    return last;
   }
 
   /**
@@ -157,6 +189,10 @@ public final class SingleRun {
     }
     if (report.lossAttribution() != null) {
       text.println(report.lossAttribution().line(report.lost(), report.sent()));
+      if (report.lossAttribution().path() > 0 && options.target().address().isLoopbackAddress()) {
+        text.println("(loopback loses nothing on the path: those were still in flight when the " + Durations.format(
+            options.drain()) + " drain ended, queued at a busy server or on their way back; --drain waits longer)");
+      }
     }
     if (report.sendFailures() > 0) {
       text.println(report.sendFailures() + " sends failed (not counted as sent): " + report.sendFailure());
