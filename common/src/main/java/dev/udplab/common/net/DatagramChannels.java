@@ -102,6 +102,14 @@ public final class DatagramChannels {
     return channel instanceof UnixChannel || !LINUX ? reported : reported * 2;
   }
 
+  /**
+   * Whether {@code channel} can send a {@link io.netty.channel.unix.SegmentedDatagramPacket} (UDP GSO): the epoll
+   * transport on a kernel with {@code UDP_SEGMENT} (Linux 4.18+).
+   */
+  public static boolean segmentedWritesSupported(DatagramChannel channel) {
+    return channel instanceof EpollDatagramChannel && EpollDatagramChannel.isSegmentedDatagramPacketSupported();
+  }
+
   /** Vert.x's own meters of {@code socket} ({@code vertx_datagram_*}), or null when Vert.x metrics are off. */
   public static DatagramSocketMetrics vertxMetricsOf(DatagramSocket socket) {
     Object provided = socket instanceof MetricsProvider ? ((MetricsProvider) socket).getMetrics() : null;
@@ -124,7 +132,13 @@ public final class DatagramChannels {
     javaChannelOf(channel).send(ByteBuffer.allocate(0), recipient);
   }
 
-  private static java.nio.channels.DatagramChannel javaChannelOf(DatagramChannel channel) throws IOException {
+  /**
+   * The JDK channel under a Netty NIO datagram channel (Netty keeps it behind a protected method), for writing to it
+   * directly.
+   *
+   * @throws IOException when {@code channel} is not Netty's NIO channel
+   */
+  public static java.nio.channels.DatagramChannel javaChannelOf(DatagramChannel channel) throws IOException {
     try {
       Method javaChannel = io.netty.channel.nio.AbstractNioChannel.class.getDeclaredMethod("javaChannel");
       javaChannel.setAccessible(true);
