@@ -2,8 +2,9 @@
 # bench/run.sh: udplab's echo round trip against a C reference pair (recvmmsg/sendmmsg), side by side.
 #
 # usage: bench/run.sh [--quick] [--json] [--rounds N] [--sizes "64 1024"] [--c-only] [--no-flood]
-#   --quick    one round, short probes, fewer bisection steps, one cold start per rate, the 4 MiB knees and the
-#              50,000 pps RTT at the first size only: a smoke run (about three minutes when idle)
+#   --quick    one round, short probes, fewer bisection steps, one cold start per rate, the 4 MiB knees, the
+#              50,000 pps RTT and flood's --warmup 0s RTT at the first size only: a smoke run (about three
+#              minutes when idle; twelve at load 11-14, where each JVM launch costs seconds)
 #   --json     the summary as one JSON object on stdout (the table then goes to stderr)
 #   --rounds N rounds of alternating C and Java phases (default 5); medians (and min-max) are over rounds
 #   --sizes    payload sizes in bytes (default "64 1024")
@@ -23,7 +24,9 @@
 # 10,000 pps; (5) peak RSS (VmHWM) of server and client, and time from launch to the port answering an echo;
 # (6) cold start: the C generator's loss against a fresh server right after its `listening` line (5,000
 # datagrams at 5,000 and at 20,000 pps, 3 fresh starts each; quick: 1); (7) flood's RTT, loss and pacing gap
-# error next to the C generator's, both against the C echo, at 10,000 and 50,000 pps; (8) CPU us per datagram
+# error (p50/p99/max) next to the C generator's, both against the C echo, at 10,000 and 50,000 pps, flood with its
+# default 400 ms warm-up (left out of its figures) and, at 10,000 pps, also with --warmup 0s (exactly N datagrams,
+# as the C generator sends), with the largest stall of flood's own event loop; (8) CPU us per datagram
 # (utime+stime of all threads from /proc/PID/stat over the steady part of a paced 20,000 pps run) of both
 # servers and both generators; (9) the knees of (1) again with 4 MiB socket buffers (server and generator).
 # The load average before and after each phase goes into the summary.
@@ -61,10 +64,10 @@ for s in $SIZES; do (( s >= 40 && s <= 1472 )) || usage "sizes must be 40..1472 
 FIRST_SIZE=${SIZES%% *}
 if (( QUICK )); then
   ROUNDS=${ROUNDS:-1} PROBE_SECONDS=0.5 KNEE_STEPS=5 KNEE_LO=10000 KNEE_HI=640000 KNEE_RETRY=0 UNPACED_COUNT=200000 RTT_SECONDS=1
-  COLD_STARTS=1 CPU_SKIP=0.5 CPU_WINDOW=1 BIG_KNEE_SIZES=$FIRST_SIZE HIGH_RTT_SIZES=$FIRST_SIZE
+  COLD_STARTS=1 CPU_SKIP=0.5 CPU_WINDOW=1 BIG_KNEE_SIZES=$FIRST_SIZE HIGH_RTT_SIZES=$FIRST_SIZE NO_WARMUP_SIZES=$FIRST_SIZE
 else
   ROUNDS=${ROUNDS:-5} PROBE_SECONDS=1.5 KNEE_STEPS=7 KNEE_LO=5000 KNEE_HI=1000000 KNEE_RETRY=1 UNPACED_COUNT=1000000 RTT_SECONDS=3
-  COLD_STARTS=3 CPU_SKIP=1 CPU_WINDOW=3 BIG_KNEE_SIZES=$SIZES HIGH_RTT_SIZES=$SIZES
+  COLD_STARTS=3 CPU_SKIP=1 CPU_WINDOW=3 BIG_KNEE_SIZES=$SIZES HIGH_RTT_SIZES=$SIZES NO_WARMUP_SIZES=$SIZES
 fi
 MAX_LOSS=0.1 RTT_RATE=10000 RTT_RATE_HIGH=50000 DRAIN_SECONDS=0.3
 # cold start: the issue's own measurement (5,000 datagrams of 64 B, default buffers, from the `listening` line)
@@ -73,6 +76,14 @@ COLD_RATES="5000 20000" COLD_COUNT=5000 COLD_SIZE=64 COLD_DRAIN=0.5
 # (a JVM's first second is JIT work), then CPU_WINDOW s sampled
 CPU_RATE=20000 CPU_SIZE=64 CPU_TAIL=1
 BIG_RCVBUF=4194304
+# flood's warm-up (its default, stated here so the summary can say it): sent at the probe's own rate before each
+# flood run and left out of every figure of its report, as sockperf leaves out its first 400 ms; the server still
+# gets those datagrams. The C generator has none (nothing to warm). The "flood --warmup 0s" RTT row sends exactly
+# N like the C generator, so that a loss a cold flood adds is seen too. A flood without --warmup (a checkout from
+# before issue 13) gets none.
+FLOOD_WARMUP=400ms FLOOD_WARMUP_SECONDS=0.4
+# flood waits up to this long for the warm-up's replies before its run starts (README, Warm-up)
+FLOOD_WARMUP_WAIT_SECONDS=0.2
 CLK_TCK=$(getconf CLK_TCK)
 NICE=()
 if [[ -n ${BENCH_NICE:-} ]]; then
@@ -109,9 +120,11 @@ run_child() {
   untrack "$pid"
 }
 
-# json_get FILE KEY.PATH: one value of the one JSON object in FILE (the last line that parses), or nan.
+# json_get FILE KEY.PATH [SCALE]: one value of the one JSON object in FILE (the last line that parses), times
+# SCALE when given (printed with one decimal), or nan when the file, the key or the figure is missing (flood
+# writes null for a figure it cannot know, e.g. rtt.p50Millis when no reply came).
 json_get() {
-  python3 - "$1" "$2" <<'PY'
+  python3 - "$1" "$2" "${3:-}" <<'PY'
 import json, sys
 value = float("nan")
 try:
@@ -121,10 +134,12 @@ try:
             node = json.loads(line)
             for part in sys.argv[2].split("."):
                 node = node[part]
-            value = node
+            value = float("nan") if node is None else node
             break
 except (OSError, ValueError, KeyError, TypeError):
     pass
+if sys.argv[3] and isinstance(value, (int, float)) and not isinstance(value, bool):
+    value = "%.1f" % (value * float(sys.argv[3]))
 print(value)
 PY
 }
@@ -147,7 +162,7 @@ build() {
     (cd "$UDPLAB_HOME" && mvn -B -q package -DskipTests) >"$OUT/mvn.log" 2>&1 \
       || die 4 "the jar build failed; see $OUT/mvn.log"
   fi
-  FLOOD_OK=0 SERVER_OK=0
+  FLOOD_OK=0 SERVER_OK=0 FLOOD_HAS_WARMUP=0
   if (( ! C_ONLY )); then
     if [[ -n ${JAVA_SERVER_CMD:-} ]]; then
       [[ $JAVA_SERVER_CMD == *'{port}'* ]] || usage "JAVA_SERVER_CMD must contain {port}"
@@ -159,8 +174,9 @@ build() {
     fi
     if (( NO_FLOOD )); then
       :
-    elif "$JAVA" -jar "$CLIENT_JAR" flood --help 2>&1 | grep -q -- --rate; then
+    elif "$JAVA" -jar "$CLIENT_JAR" flood --help >"$OUT/flood-help.txt" 2>&1 && grep -q -- --rate "$OUT/flood-help.txt"; then
       FLOOD_OK=1
+      grep -q -- --warmup "$OUT/flood-help.txt" && FLOOD_HAS_WARMUP=1
     else
       say "udp-client.jar has no working 'flood' command: scenarios with flood as generator are skipped"
     fi
@@ -206,6 +222,8 @@ start_server() {
   fi
   t1=$(lib_now_us)
   (( SERVER_RECORDS )) && record "startup_ms.$kind" all "$ROUND" $(( (t1 - LAUNCHED_US) / 1000 ))
+  # udp-server.jar answers while its own warm-up runs, before it prints the line (README, server)
+  wait_line "$SERVER_LOG.out" '^listening ' 20 "$SERVER_PID"
   line=$(grep -m1 '^listening mode=echo ' "$SERVER_LOG.out")
   if [[ $line =~ address=127\.0\.0\.1:$SERVER_PORT\ .*transport=([a-z_]+) ]]; then
     [[ $kind == java ]] && JAVA_TRANSPORT=${BASH_REMATCH[1]}
@@ -223,11 +241,13 @@ stop_server() {
 }
 
 # ---------------------------------------------------------------- generators
-# generator_command GEN SIZE RATE COUNT [DRAIN_SECONDS] [RCVBUF]: GEN_CMD = the command line of the C generator
-# (GEN=c) or of udp-client.jar flood (GEN=java) against the running server, its JSON report on stdout.
+# generator_command GEN SIZE RATE COUNT [DRAIN_SECONDS] [RCVBUF] [WARMUP]: GEN_CMD = the command line of the C
+# generator (GEN=c) or of udp-client.jar flood (GEN=java, with --warmup WARMUP, default FLOOD_WARMUP, when it has
+# the option) against the running server, its JSON report on stdout.
 generator_command() {
-  local gen=$1 size=$2 rate=$3 count=$4 drain=${5:-$DRAIN_SECONDS} rcvbuf=${6:-} buffers=()
+  local gen=$1 size=$2 rate=$3 count=$4 drain=${5:-$DRAIN_SECONDS} rcvbuf=${6:-} warmup=${7:-$FLOOD_WARMUP} buffers=() warm=()
   [[ -n $rcvbuf ]] && buffers=(--rcvbuf "$rcvbuf")
+  (( FLOOD_HAS_WARMUP )) && warm=(--warmup "$warmup")
   if [[ $gen == c ]]; then
     GEN_CMD=("$BUILD/udp_flood" --to "127.0.0.1:$SERVER_PORT" --rate "$rate" --count "$count" --size "$size"
       --drain "$drain" "${buffers[@]}")
@@ -235,15 +255,15 @@ generator_command() {
     # shellcheck disable=SC2206
     GEN_CMD=("$JAVA" $CLIENT_JAVA_OPTS -jar "$CLIENT_JAR" flood --to "127.0.0.1:$SERVER_PORT" --rate "$rate"
       --count "$count" --size "$size" --drain "$(awk -v s="$drain" 'BEGIN { printf "%dms", s * 1000 }')"
-      --metrics-port 0 --json "${buffers[@]}")
+      --metrics-port 0 --json "${buffers[@]}" "${warm[@]}")
   fi
 }
 
-# flood GEN SIZE RATE COUNT TAG [TRACK_RSS] [RCVBUF]: one run of generator_command; the JSON report lands in
-# $OUT/TAG.json.
+# flood GEN SIZE RATE COUNT TAG [TRACK_RSS] [RCVBUF] [WARMUP]: one run of generator_command; the JSON report lands
+# in $OUT/TAG.json.
 flood() {
-  local gen=$1 size=$2 rate=$3 count=$4 tag=$5 track=${6:-0} rcvbuf=${7:-}
-  generator_command "$gen" "$size" "$rate" "$count" "$DRAIN_SECONDS" "$rcvbuf"
+  local gen=$1 size=$2 rate=$3 count=$4 tag=$5 track=${6:-0} rcvbuf=${7:-} warmup=${8:-}
+  generator_command "$gen" "$size" "$rate" "$count" "$DRAIN_SECONDS" "$rcvbuf" "$warmup"
   run_child "$OUT/$tag.json" "$OUT/$tag.err" "$track" "${GEN_CMD[@]}"
 }
 
@@ -305,62 +325,51 @@ unpaced() {
   say "unpaced $config ${size}B: send $(json_get "$OUT/$tag.json" sendRate) pps, echo $(json_get "$OUT/$tag.json" receiveRate) pps (load $(load_average))"
 }
 
-# json_gap FILE: "P50 P99" of the generator's pacing gap error in us, each nan when its report has none. Read
-# tolerantly (flood's keys are new): the numeric leaves under a key naming "gap" or "pacing", p50 and p99 by
-# their key path, the unit from the innermost key that names one (Nanos/Micros/Millis/ns/us/ms; none: us).
+# json_gap FILE: "P50 P99 MAX" of the generator's pacing gap error in us (|gap to the previous datagram - 1/rate|),
+# each nan when its report has none (unpaced, or a flood before issue 13): the C generator writes
+# pacing.gapErrorP50Micros..., flood pacing.gapErrorMicros.{p50,p99,max} (null unless it paced per datagram).
 json_gap() {
   python3 - "$1" <<'PY'
-import json, math, re, sys
-def leaves(node, path):
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from leaves(value, path + [str(key)])
-    elif isinstance(node, (int, float)) and not isinstance(node, bool):
-        yield path, float(node)
-def scale(path):
-    for key in reversed(path):
-        k = key.lower()
-        if "nano" in k or k.endswith("ns"): return 1e-3
-        if "milli" in k or k.endswith("ms"): return 1e3
-        if "micro" in k or k.endswith("us"): return 1.0
-    return 1.0
-def pick(found, want):
-    for path, value in found:
-        text = ".".join(path).lower()
-        if re.search(want + r"(?![0-9._])", text):
-            return value * scale(path)
-    return math.nan
-found = []
+import json, sys
+nan = float("nan")
+figures = [nan, nan, nan]
 try:
     for line in reversed(open(sys.argv[1]).read().splitlines()):
         if line.strip().startswith("{"):
-            found = [(p, v) for p, v in leaves(json.loads(line), [])
-                     if any("gap" in k.lower() or "pacing" in k.lower() for k in p)]
+            pacing = json.loads(line).get("pacing") or {}
+            flood = pacing.get("gapErrorMicros") or {}
+            for i, (c_key, flood_key) in enumerate((("gapErrorP50Micros", "p50"), ("gapErrorP99Micros", "p99"),
+                                                    ("gapErrorMaxMicros", "max"))):
+                value = pacing.get(c_key, flood.get(flood_key))
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    figures[i] = value
             break
-except (OSError, ValueError):
+except (OSError, ValueError, AttributeError):
     pass
-# prefer an error figure ("gapError..."), then anything under gap/pacing
-errors = [(p, v) for p, v in found if any("err" in k.lower() for k in p)] or found
-print(pick(errors, "p50"), pick(errors, "p99"))
+print(*figures)
 PY
 }
 
-# rtt GEN SIZE CONFIG [RATE] [SUFFIX]: RTT percentiles, loss and pacing gap error of one paced run; the metrics
-# carry SUFFIX (none at RTT_RATE, the historical keys; "_50k" at RTT_RATE_HIGH).
+# rtt GEN SIZE CONFIG [RATE] [SUFFIX] [WARMUP]: RTT percentiles, loss and pacing gap error of one paced run (and,
+# for flood, the largest stall of its own event loop); the metrics carry SUFFIX (none at RTT_RATE, the historical
+# keys; "_50k" at RTT_RATE_HIGH). WARMUP: flood's --warmup (default FLOOD_WARMUP). Figures a run cannot know
+# (RTT with no reply) are recorded as nan, which the summary leaves out.
 rtt() {
-  local gen=$1 size=$2 config=$3 rate=${4:-$RTT_RATE} suffix=${5:-} tag q gap
+  local gen=$1 size=$2 config=$3 rate=${4:-$RTT_RATE} suffix=${5:-} warmup=${6:-} tag q gap json
   tag="rtt-$config-$size-$rate-r$ROUND"
   [[ $rate == "$RTT_RATE" ]] && tag="rtt-$config-$size-r$ROUND"
-  flood "$gen" "$size" "$rate" "$(( rate * RTT_SECONDS ))" "$tag"
+  flood "$gen" "$size" "$rate" "$(( rate * RTT_SECONDS ))" "$tag" 0 "" "$warmup"
+  json="$OUT/$tag.json"
   for q in p50Millis p99Millis p999Millis; do
-    record "rtt_${q%Millis}_us$suffix.$config" "$size" "$ROUND" \
-      "$(awk -v v="$(json_get "$OUT/$tag.json" "rtt.$q")" 'BEGIN { printf "%.1f", v * 1000 }')"
+    record "rtt_${q%Millis}_us$suffix.$config" "$size" "$ROUND" "$(json_get "$json" "rtt.$q" 1000)"
   done
-  record "rtt_lost$suffix.$config" "$size" "$ROUND" "$(json_get "$OUT/$tag.json" lost)"
-  read -r -a gap <<<"$(json_gap "$OUT/$tag.json")"
+  record "rtt_lost$suffix.$config" "$size" "$ROUND" "$(json_get "$json" lost)"
+  read -r -a gap <<<"$(json_gap "$json")"
   record "gap_err_p50_us$suffix.$config" "$size" "$ROUND" "${gap[0]}"
   record "gap_err_p99_us$suffix.$config" "$size" "$ROUND" "${gap[1]}"
-  say "rtt $config ${size}B at $rate pps: p50 $(json_get "$OUT/$tag.json" rtt.p50Millis) ms, p99.9 $(json_get "$OUT/$tag.json" rtt.p999Millis) ms, lost $(json_get "$OUT/$tag.json" lost), gap error p50/p99 ${gap[0]}/${gap[1]} us"
+  record "gap_err_max_us$suffix.$config" "$size" "$ROUND" "${gap[2]}"
+  [[ $gen == java ]] && record "stall_max_ms$suffix.$config" "$size" "$ROUND" "$(json_get "$json" clientStalls.maxMillis)"
+  say "rtt $config ${size}B at $rate pps: p50 $(json_get "$json" rtt.p50Millis) ms, p99.9 $(json_get "$json" rtt.p999Millis) ms, lost $(json_get "$json" lost), gap error p50/p99/max ${gap[0]}/${gap[1]}/${gap[2]} us"
 }
 
 # cpu_ticks PID: utime+stime of every thread of PID so far, in clock ticks (fields 14 and 15 of /proc/PID/stat,
@@ -375,9 +384,11 @@ cpu_ticks() {
 # cpu GEN CONFIG: CPU us per datagram of the running server and of the generator GEN, paced at CPU_RATE with
 # CPU_SIZE bytes: both processes' utime+stime sampled CPU_SKIP s after the generator starts sending and again
 # CPU_WINDOW s later, divided by the datagrams sent in between (CPU_RATE x window, or fewer when the generator
-# fell short of the rate). flood's start of sending is its header line on stderr.
+# fell short of the rate). flood's start of sending is its header line on stderr, printed before its warm-up:
+# its CPU_SKIP counts from the end of the warm-up and of the wait for its replies, so that both generators are
+# sampled as long after their run began and flood's window holds no warm-up and no pause.
 cpu() {
-  local gen=$1 config=$2 tag="cpu-$2-r$ROUND" pid t1 t2 g1 g2 s1 s2 count rate server_us client_us
+  local gen=$1 config=$2 tag="cpu-$2-r$ROUND" pid t1 t2 g1 g2 s1 s2 count rate server_us client_us skip=$CPU_SKIP
   count=$(awk -v r="$CPU_RATE" -v a="$CPU_SKIP" -v b="$CPU_WINDOW" -v c="$CPU_TAIL" 'BEGIN { printf "%d", r * (a + b + c) }')
   generator_command "$gen" "$CPU_SIZE" "$CPU_RATE" "$count"
   "${NICE[@]}" "${GEN_CMD[@]}" >"$OUT/$tag.json" 2>"$OUT/$tag.err" &
@@ -386,7 +397,9 @@ cpu() {
   if [[ $gen == java ]] && ! wait_line "$OUT/$tag.err" '^flood ' 30 "$pid"; then
     say "cpu $config: flood printed no header line within 30 s"
   fi
-  sleep "$CPU_SKIP"
+  [[ $gen == java ]] && (( FLOOD_HAS_WARMUP )) && skip=$(awk -v a="$CPU_SKIP" -v w="$FLOOD_WARMUP_SECONDS" \
+    -v p="$FLOOD_WARMUP_WAIT_SECONDS" 'BEGIN { print a + w + p }')
+  sleep "$skip"
   t1=$(lib_now_us) g1=$(cpu_ticks "$pid") s1=$(cpu_ticks "$SERVER_PID")
   sleep "$CPU_WINDOW"
   t2=$(lib_now_us) g2=$(cpu_ticks "$pid") s2=$(cpu_ticks "$SERVER_PID")
@@ -454,6 +467,7 @@ phase_c() {
     (( FLOOD_OK )) && unpaced java "$size" jc
     rtt c "$size" cc
     (( FLOOD_OK )) && rtt java "$size" jc
+    (( FLOOD_OK && FLOOD_HAS_WARMUP )) && [[ " $NO_WARMUP_SIZES " == *" $size "* ]] && rtt java "$size" jc0 "$RTT_RATE" "" 0s
     [[ " $HIGH_RTT_SIZES " == *" $size "* ]] || continue
     rtt c "$size" cc "$RTT_RATE_HIGH" _50k
     (( FLOOD_OK )) && rtt java "$size" jc "$RTT_RATE_HIGH" _50k
@@ -543,5 +557,5 @@ META=$(python3 -c 'import json, sys; print(json.dumps(dict(zip(sys.argv[1::2], s
   server "${JAVA_SERVER_CMD:-udp-server.jar echo}" commit "$COMMIT" benchCommit "$BENCH_COMMIT" rounds "$ROUNDS" quick "$QUICK" javaTransport "$JAVA_TRANSPORT" \
   nice "${BENCH_NICE:-0}" loadStart "$LOAD_START" loadEnd "$LOAD_END" seconds "$(( $(date +%s) - STARTED ))" sizes "$SIZES" \
   coldStarts "$COLD_STARTS" coldRates "$COLD_RATES" cpuRate "$CPU_RATE" bigRcvbuf "$BIG_RCVBUF" bigKneeSizes "$BIG_KNEE_SIZES" \
-  rttRateHigh "$RTT_RATE_HIGH")
+  rttRateHigh "$RTT_RATE_HIGH" floodWarmup "$( (( FLOOD_HAS_WARMUP )) && echo "$FLOOD_WARMUP" || echo none)")
 python3 "$BENCH_DIR/summarize.py" "$RESULTS" "$META" "$JSON" "$OUT"

@@ -53,7 +53,23 @@ def rows_for(sizes, meta):
                     "gap_err_p50_us%s.jc" % suffix, None, False),
                 row("pacing gap error p99 us @%s pps: C gen | flood" % rate, size, "gap_err_p99_us%s.cc" % suffix,
                     "gap_err_p99_us%s.jc" % suffix, None, False),
+                row("pacing gap error max us @%s pps: C gen | flood" % rate, size, "gap_err_max_us%s.cc" % suffix,
+                    "gap_err_max_us%s.jc" % suffix, None, False),
+                row("flood's own event-loop stall max ms @%s pps (clientStalls)" % rate, size, "-",
+                    "stall_max_ms%s.jc" % suffix, None, False),
             ]
+            if not suffix:
+                # flood without its warm-up: exactly N datagrams reach the echo, as from the C generator
+                rows += [
+                    row("RTT p50 us @10k pps, C echo: C gen | flood --warmup 0s", size, "rtt_p50_us.cc",
+                        "rtt_p50_us.jc0", 1.5, False),
+                    row("RTT p99.9 us @10k pps, C echo: C gen | flood --warmup 0s", size, "rtt_p999_us.cc",
+                        "rtt_p999_us.jc0", 5.0, False),
+                    row("lost of the RTT run @10k pps, C echo: C gen | flood --warmup 0s", size, "rtt_lost.cc",
+                        "rtt_lost.jc0", None, False, check="paired"),
+                    row("flood --warmup 0s: own event-loop stall max ms @10k pps", size, "-",
+                        "stall_max_ms.jc0", None, False),
+                ]
     cpu_rate = "%dk" % (int(meta.get("cpuRate", 20000)) // 1000)
     rows += [
         row("CPU us/datagram @%s pps, server (C gen): C echo | udp-server" % cpu_rate, "64", "cpu_server_us.cc",
@@ -198,6 +214,13 @@ def main(results_path, meta_json, as_json, out_dir):
             width, r["scenario"], r["size"], fmt(r["c"]), c_width, spread(r, "c"), fmt(r["java"]), java_width,
             spread(r, "java"), "-" if r["ratio"] is None else "%.2f" % r["ratio"], r["target"], r["verdict"]))
     lines.append("(cold start rows: every fresh start's figure, in start order, instead of min..max)")
+    warmup = meta.get("floodWarmup", "none")
+    if warmup != "none":
+        lines.append("(flood runs with --warmup %s, its default, in every flood row but the '--warmup 0s' ones: the "
+                     "warm-up's datagrams reach the server but are in no figure; the C generator has no warm-up)"
+                     % warmup)
+    else:
+        lines.append("(this flood has no --warmup: every flood row is a cold flood sending exactly N)")
     text = "\n".join(line.rstrip() for line in lines)
     document = json.dumps({**meta, "phaseLoads": loads, "rows": table})
     with open(out_dir + "/summary.txt", "w") as f:
