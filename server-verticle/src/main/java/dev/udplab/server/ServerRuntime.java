@@ -7,6 +7,7 @@ import dev.udplab.common.runtime.BindFailures;
 import dev.udplab.common.runtime.MetricsEndpoint;
 import dev.udplab.common.runtime.TransportChoice;
 import dev.udplab.common.runtime.VertxRuntime;
+import dev.udplab.server.guard.OwnSockets;
 import dev.udplab.server.guard.ReplyGuard;
 import dev.udplab.server.mode.ServerMode;
 import dev.udplab.server.socket.BoundSocket;
@@ -20,6 +21,7 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.core.transport.Transport;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,7 +65,7 @@ public final class ServerRuntime {
           : server.runtime.serveMetrics(config.metricsHost(), config.metricsPort());
       server.printStarted(endpoint, err);
       return server;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) { // an OutOfMemoryError too: nothing stays bound
       server.runtime.close();
       throw e;
     }
@@ -84,25 +86,41 @@ public final class ServerRuntime {
   }
 
   private void deployAll() {
+    OwnSockets ownSockets = new OwnSockets();
+    for (ServerMode mode : config.mode().sockets()) {
+      // One guard per port, shared by its instances: one rate-limit table bounds a source across all of them. All
+      // built before the first bind, so that a heap too small for the tables fails the start with nothing bound.
+      guards.put(mode, new ReplyGuard(config.guardSettings(), ownSockets));
+    }
     for (ServerMode mode : config.mode().sockets()) {
       SocketSettings socket = config.socket(mode);
       List<UdpServerVerticle> started = new CopyOnWriteArrayList<>();
       instances.put(mode, started);
-      // One guard per port, shared by its instances: one rate-limit table bounds a source across all of them.
-      ReplyGuard guard = new ReplyGuard(config.guardSettings());
-      guards.put(mode, guard);
+      ReplyGuard guard = guards.get(mode);
       try {
         VertxRuntime.await(runtime.vertx().deployVerticle(() -> {
-          UdpServerVerticle verticle = new UdpServerVerticle(socket, guard, runtime.registry(), out);
+          UdpServerVerticle verticle = new UdpServerVerticle(socket, guard.forSocket(), runtime.registry(), out);
           started.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(config.instances())), "the " + mode.label() + " socket");
+        for (UdpServerVerticle verticle : started) {
+          ownSockets.add(inetAddressOf(verticle.bound().address()));
+        }
       } catch (CommandException e) {
         throw e;
       } catch (Exception e) { // Future.await rethrows the bind's failure as is
         throw CommandException.environment(BindFailures.describe("UDP port", config.host(), socket.port(), e,
             "stop the other server or choose another --port"));
       }
+    }
+  }
+
+  /** The bound address (an IP literal, so nothing is resolved) as the guards compare senders with it. */
+  private static InetSocketAddress inetAddressOf(SocketAddress bound) {
+    try {
+      return new InetSocketAddress(InetAddress.getByName(bound.hostAddress()), bound.port());
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("a bound socket's address is not an IP literal: " + bound, e);
     }
   }
 

@@ -61,7 +61,7 @@ final class DatagramReplier extends SimpleChannelInboundHandler<DatagramPacket> 
       return;
     }
     int replyBytes = reply.readableBytes();
-    DropReason reason = policy.decide(sender, requestBytes, replyBytes, nowNanos);
+    DropReason reason = policy.decide(sender, content, replyBytes, nowNanos);
     if (reason != null) {
       reply.release();
       metrics.dropped(reason);

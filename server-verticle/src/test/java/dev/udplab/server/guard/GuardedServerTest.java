@@ -10,6 +10,8 @@ import dev.udplab.server.socket.SocketSettings;
 import dev.udplab.server.socket.UdpServerVerticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.datagram.DatagramSocket;
@@ -40,9 +42,9 @@ class GuardedServerTest {
       throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // --guards on on 127.0.0.1 applies the public policy; the test only injects a frozen clock.
-    ReplyGuard guard = new ReplyGuard(GuardSettings.forBind("127.0.0.1", GuardPolicy.ON, 1L, 40L,
-        GuardSettings.DEFAULT_MAX_SOURCES, false));
-    ReplyPolicy frozen = (sender, request, reply, now) -> guard.decide(sender, request, reply, 0L);
+    ReplyPolicy socketPolicy = new ReplyGuard(GuardSettings.forBind("127.0.0.1", GuardPolicy.ON, 1L, 40L,
+        GuardSettings.DEFAULT_MAX_SOURCES, false), new OwnSockets()).forSocket();
+    ReplyPolicy frozen = (sender, request, reply, now) -> socketPolicy.decide(sender, request, reply, 0L);
     SocketSettings socket = new SocketSettings(ServerMode.GREETING, "127.0.0.1", 0, null, null, false, true,
         "Hello UDP Client");
     UdpServerVerticle server = new UdpServerVerticle(socket, frozen, registry, NO_CONSOLE);
@@ -61,7 +63,7 @@ class GuardedServerTest {
     ServerMetrics metrics = server.bound().metrics();
     int sent = 0;
     for (int i = 0; i < shortRequests + longRequests; i++) {
-      client.send(Buffer.buffer(i % 13 == 0 && sent < shortRequests * 13 ? "short" : "twenty bytes long..."),
+      client.send(Buffer.buffer(i % 13 == 0 && sent < shortRequests * 13 ? "short" : "twenty bytes " + String.format("%07d", i)),
           port, "127.0.0.1").await();
       sent++;
       // In batches of 10, so the server's receive buffer never overflows and every datagram is counted.
@@ -93,7 +95,10 @@ class GuardedServerTest {
   @Test
   void rate_limiter_under_a_many_source_flood_stays_within_max_sources_and_counts_exactly() throws Exception {
     // 200 000 datagrams from 100 000 distinct IPv4 and IPv6 sources through the policy the server uses.
-    ReplyGuard guard = new ReplyGuard(GuardSettings.forBind("0.0.0.0", GuardPolicy.AUTO, 1L, 2L, 4096, false));
+    ReplyGuard guard = new ReplyGuard(GuardSettings.forBind("0.0.0.0", GuardPolicy.AUTO, 1L, 2L, 4096, false),
+        new OwnSockets());
+    ReplyPolicy policy = guard.forSocket();
+    ByteBuf request = Unpooled.wrappedBuffer(new byte[10]);
     long answered = 0;
     long limited = 0;
     long amplified = 0;
@@ -103,7 +108,7 @@ class GuardedServerTest {
             ? InetAddress.getByAddress(new byte[] {10, (byte) (source >> 16), (byte) (source >> 8), (byte) source})
             : InetAddress.getByName("2001:db8:" + Integer.toHexString(source >> 16) + ":"
                 + Integer.toHexString(source & 0xFFFF) + "::1");
-        DropReason reason = guard.decide(new InetSocketAddress(host, 40000), 10, source % 10 == 0 ? 16 : 10, 0L);
+        DropReason reason = policy.decide(new InetSocketAddress(host, 40000), request, source % 10 == 0 ? 16 : 10, 0L);
         if (reason == null) {
           answered++;
         } else if (reason == DropReason.RATE_LIMITED) {
@@ -116,9 +121,10 @@ class GuardedServerTest {
     }
     assertEquals(4096, guard.limiter().size());
     assertEquals(20_000, amplified, "every 10th source asks for more than it sent, both rounds");
-    // Each of the 90 000 others is evicted long before its second datagram, so it gets a fresh bucket each time.
-    assertEquals(180_000, answered);
-    assertEquals(0, limited);
+    // Time is frozen: every newcomer to the full table evicts a source seen that same instant, so it starts with the
+    // tokens of no time at all. Only the first 4096, which filled the table, had a full bucket of 2.
+    assertEquals(4096, answered);
+    assertEquals(180_000 - 4096, limited);
     assertEquals(180_000 - 4096, guard.limiter().evictions());
   }
 }
