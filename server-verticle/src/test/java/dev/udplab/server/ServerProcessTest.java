@@ -71,6 +71,26 @@ class ServerProcessTest {
   }
 
   @Test
+  void what_a_log_record_needs_is_loaded_before_the_server_answers() throws Exception {
+    // At the descriptor limit the first log record could not open lib/tzdb.dat and broke the process for good.
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process server = new ProcessBuilder(java, "-Xmx64m", "-verbose:class", "-cp", System.getProperty("java.class.path"),
+        ServerMain.class.getName(), "echo", "--port", "0", "--metrics-port", "0").redirectErrorStream(true).start();
+    try (BufferedReader output = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+      List<String> loaded = new ArrayList<>();
+      for (String line = output.readLine(); line != null && !line.startsWith("listening "); line = output.readLine()) {
+        loaded.add(line);
+      }
+      for (String name : new String[] {"sun.util.calendar.ZoneInfoFile", "java.util.logging.SimpleFormatter",
+          "java.util.logging.ConsoleHandler", "io.netty.util.internal.logging.InternalLoggerFactory"}) {
+        assertTrue(loaded.stream().anyMatch(line -> line.contains(" " + name + " ")), name + " loaded at start");
+      }
+    } finally {
+      server.destroyForcibly();
+    }
+  }
+
+  @Test
   void sigterm_prints_final_counts_and_exits_0() throws Exception {
     // ProcessHandle.destroy sends SIGTERM without closing our end of the pipes, as Process.destroy would.
     stopsWithCountsAndExit0(process -> process.toHandle().destroy());

@@ -10,7 +10,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.transport.Transport;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
-import io.vertx.micrometer.PrometheusRequestHandler;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import java.util.Locale;
 import java.util.UUID;
@@ -49,6 +48,7 @@ public final class VertxRuntime implements AutoCloseable {
    *             one JVM (tests) apart in Vert.x's static registry map
    */
   public static VertxRuntime start(String name, Transport transport) {
+    LoggingClasses.loadNow();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions()
         .setEnabled(true)
@@ -64,15 +64,14 @@ public final class VertxRuntime implements AutoCloseable {
   }
 
   /**
-   * Serves {@code http://HOST:PORT/metrics} from {@link #registry()}.
+   * Serves {@code http://HOST:PORT/metrics} from {@link #registry()}, within the limits {@link MetricsHttpServer}
+   * sets (connections, timeouts, methods), so that nobody who can reach it can starve it.
    *
    * @throws CommandException (exit 4) naming the port and what to do when it cannot be bound
    */
   public MetricsEndpoint serveMetrics(String host, int port) {
     try {
-      HttpServer server = await(vertx.createHttpServer()
-          .requestHandler(PrometheusRequestHandler.create(registry))
-          .listen(port, host), "the metrics endpoint");
+      HttpServer server = await(MetricsHttpServer.create(vertx, registry).listen(port, host), "the metrics endpoint");
       endpoint = new MetricsEndpoint(host, server.actualPort());
       return endpoint;
     } catch (CommandException e) {
