@@ -4,6 +4,7 @@ import dev.udplab.client.ClientMain;
 import dev.udplab.client.metrics.ClientMetrics;
 import dev.udplab.client.net.HostPort;
 import dev.udplab.client.net.SocketBuffers;
+import dev.udplab.client.send.InputLines;
 import dev.udplab.client.send.SendOptions;
 import dev.udplab.client.send.SendVerticle;
 import dev.udplab.common.cli.CommandException;
@@ -13,10 +14,8 @@ import dev.udplab.common.cli.SocketBufferOptions;
 import dev.udplab.common.net.Datagrams;
 import dev.udplab.common.runtime.TransportChoice;
 import dev.udplab.common.runtime.VertxRuntime;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -100,7 +99,7 @@ public final class SendCommand implements Callable<Integer> {
       throw CommandException.environment("cannot start send: " + e.getMessage());
     }
     if (messages.isEmpty()) {
-      readLines(stdin, verticle);
+      readLines(stdin, verticle, err);
     } else {
       messages.forEach(verticle::submit);
       verticle.endOfInput();
@@ -108,13 +107,12 @@ public final class SendCommand implements Callable<Integer> {
     return verticle.completion().await();
   }
 
-  private static void readLines(InputStream stdin, SendVerticle verticle) {
+  private static void readLines(InputStream stdin, SendVerticle verticle, PrintWriter err) {
     // A daemon thread: blocking reads must stay off the event loop, and must not keep the JVM alive.
     Thread reader = new Thread(() -> {
-      try (BufferedReader lines = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8))) {
-        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-          verticle.submit(line);
-        }
+      try (stdin) {
+        InputLines.read(stdin, Datagrams.MAX_PAYLOAD_BYTES, verticle::submit, bytes -> err.println(
+            "skipped a line of " + bytes + " bytes: a datagram holds at most " + Datagrams.MAX_PAYLOAD_BYTES));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       } finally {
