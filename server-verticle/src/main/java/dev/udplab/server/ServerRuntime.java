@@ -66,6 +66,7 @@ public final class ServerRuntime {
       server.printStarted(endpoint, err);
       return server;
     } catch (RuntimeException | Error e) { // an OutOfMemoryError too: nothing stays bound
+      server.guards.clear(); // the rate-limit tables built so far, so that closing has memory to work with
       server.runtime.close();
       throw e;
     }

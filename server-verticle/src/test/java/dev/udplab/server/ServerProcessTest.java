@@ -71,6 +71,26 @@ class ServerProcessTest {
   }
 
   @Test
+  void out_of_memory_while_building_the_guards_closes_everything_and_exits_4_with_one_line() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process server = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+        ServerMain.class.getName(), "all", "--port", "0", "--metrics-port", "0", "--guards", "on", "--max-sources",
+        "1048576").start();
+    try {
+      assertTrue(server.waitFor(20, TimeUnit.SECONDS), "the server exits by itself");
+      String stdout = new String(server.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      String stderr = new String(server.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertEquals(4, server.exitValue(), stdout + stderr);
+      assertEquals("", stdout, "nothing was bound, so nothing is listening");
+      assertEquals(1, stderr.lines().count(), stderr);
+      assertTrue(stderr.startsWith("udp-server: out of memory while starting ("), stderr);
+      assertTrue(stderr.contains("--max-sources"), stderr);
+    } finally {
+      server.destroyForcibly();
+    }
+  }
+
+  @Test
   void what_a_log_record_needs_is_loaded_before_the_server_answers() throws Exception {
     // At the descriptor limit the first log record could not open lib/tzdb.dat and broke the process for good.
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
