@@ -71,6 +71,34 @@ class ServerProcessTest {
   }
 
   @Test
+  void sigterm_during_the_start_stops_it_with_final_counts_and_exit_0() throws Exception {
+    // The handlers come first in main: a SIGTERM right after them (ProcessProperties is the next class main loads)
+    // is kept until the start has finished, then the server stops with its counts, exit 0, not the JVM's silent 143.
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process server = new ProcessBuilder(java, "-Xmx64m", "-verbose:class", "-cp", System.getProperty("java.class.path"),
+        ServerMain.class.getName(), "echo", "--port", "0", "--metrics-port", "0").redirectErrorStream(true).start();
+    try (BufferedReader output = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+      List<String> lines = new ArrayList<>();
+      boolean signalled = false;
+      for (String line = output.readLine(); line != null; line = output.readLine()) {
+        lines.add(line);
+        if (!signalled && line.contains(" dev.udplab.common.runtime.ProcessProperties ")) {
+          server.toHandle().destroy(); // SIGTERM, long before the sockets are bound
+          signalled = true;
+        }
+      }
+      assertTrue(signalled, "main started");
+      assertTrue(server.waitFor(20, TimeUnit.SECONDS));
+      List<String> printed = lines.stream().filter(l -> !l.startsWith("[")).toList(); // without -verbose:class
+      assertEquals(0, server.exitValue(), String.join("\n", printed));
+      assertTrue(printed.stream().anyMatch(l -> l.matches("stopped mode=echo port=\\d+ received=0 sent=0 dropped=0")),
+          String.join("\n", printed));
+    } finally {
+      server.destroyForcibly();
+    }
+  }
+
+  @Test
   void out_of_memory_while_building_the_guards_closes_everything_and_exits_4_with_one_line() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process server = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
