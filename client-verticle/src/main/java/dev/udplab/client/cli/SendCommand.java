@@ -99,7 +99,7 @@ public final class SendCommand implements Callable<Integer> {
       throw CommandException.environment("cannot start send: " + e.getMessage());
     }
     if (messages.isEmpty()) {
-      readLines(stdin, verticle, err);
+      readLines(stdin, verticle);
     } else {
       messages.forEach(verticle::submit);
       verticle.endOfInput();
@@ -107,12 +107,11 @@ public final class SendCommand implements Callable<Integer> {
     return verticle.completion().await();
   }
 
-  private static void readLines(InputStream stdin, SendVerticle verticle, PrintWriter err) {
+  private static void readLines(InputStream stdin, SendVerticle verticle) {
     // A daemon thread: blocking reads must stay off the event loop, and must not keep the JVM alive.
     Thread reader = new Thread(() -> {
       try (stdin) {
-        InputLines.read(stdin, Datagrams.MAX_PAYLOAD_BYTES, verticle::submit, bytes -> err.println(
-            "skipped a line of " + bytes + " bytes: a datagram holds at most " + Datagrams.MAX_PAYLOAD_BYTES));
+        InputLines.read(stdin, Datagrams.MAX_PAYLOAD_BYTES, verticle::submit, verticle::submitOversized);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       } finally {
