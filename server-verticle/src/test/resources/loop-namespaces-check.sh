@@ -78,8 +78,9 @@ pair_ends_after() { # pair_ends_after MODE_A MODE_B: spoof A's address and port 
   local deadline=$((SECONDS + 5))
   while (( $(loop_drops) < drops + 1 && SECONDS < deadline )); do sleep 0.1; done
   local got=$(( $(sent_both) - sent )) dropped=$(( $(loop_drops) - drops ))
-  EXPECT_WHY="$got replies and $dropped loop drops (want ${replies[$a,$b]} and 1)"
-  (( got == replies[$a,$b] && dropped == 1 ))
+  EXPECT_WHY="$got replies and $dropped loop drops (want ${replies[$a,$b]}, or up to 6 more on a loaded machine, and 1)"
+  # a hop delayed past the 500 ms window restarts the count of repeats: a few more replies, never fewer
+  (( got >= replies[$a,$b] && got <= replies[$a,$b] + 6 && dropped == 1 ))
 }
 
 own_address_is_us() { # own_address_is_us MODE: a datagram forged from A's own address and port, to A

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.udplab.common.testing.Eventually;
 import dev.udplab.common.testing.PrometheusText;
+import dev.udplab.server.guard.LoopDetector;
 import dev.udplab.server.mode.ServerMode;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -171,8 +172,11 @@ class ReplyLoopTest {
               port(serverB, ANSWERING.get(b)), PAYLOAD));
           Eventually.await(pair + ": one loop drop", 5000,
               () -> loopDrops(serverA) + loopDrops(serverB) == dropsBefore + 1);
-          // the drop ended it: every reply before it has been sent and answered
-          assertEquals(replies[a][b], sent(serverA) + sent(serverB) - sentBefore, pair);
+          // The drop ended it: every reply before it has been sent and answered. A hop that a loaded machine delays
+          // past the 500 ms window restarts the count of repeats, so a few more replies are possible, never fewer.
+          long got = sent(serverA) + sent(serverB) - sentBefore;
+          assertTrue(got >= replies[a][b] && got <= replies[a][b] + 2 * LoopDetector.LOOP_REPEATS,
+              pair + ": " + got + " replies, " + replies[a][b] + " expected");
         }
       }
     }
