@@ -31,9 +31,10 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The metrics endpoint under a connection flood, 1,000 idle connections and 50 slowloris ones (headers a byte at a
  * time), against a server process whose descriptor limit is 4,096. Scrapes keep answering (within 1 s once the
- * flood is open) and the UDP side keeps echoing throughout; the server's descriptors stay bounded and return to their start value once the flood is closed; SIGTERM still exits 0 with the
- * final counts. This JVM holds the flood's 1,050 sockets itself: it needs a descriptor limit above 1,200 (a JVM
- * raises its soft limit to the hard one at start; skipped with a message where that is lower).
+ * flood is open) and the UDP side keeps echoing throughout; the server's descriptors stay bounded and return to their
+ * start value once the flood is closed; SIGTERM still exits 0 with the final counts. This JVM holds the flood's 1,050
+ * sockets itself: it needs a descriptor limit above 1,250 (a JVM raises its soft limit to the hard one at start;
+ * skipped with a message where that is lower).
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class MetricsExhaustionTest {
@@ -153,7 +154,8 @@ class MetricsExhaustionTest {
     assertTrue(server.isAlive(), "server exited: " + stdout);
     Matcher listening = LISTENING.matcher(stdout.get(0));
     assertTrue(listening.find(), stdout.get(0));
-    InetSocketAddress udp = new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(listening.group(1)));
+    InetSocketAddress udp = new InetSocketAddress(InetAddress.getLoopbackAddress(),
+        Integer.parseInt(listening.group(1)));
 
     try (DatagramChannel client = UdpPeers.socket("127.0.0.1")) {
       int echoes = 0;

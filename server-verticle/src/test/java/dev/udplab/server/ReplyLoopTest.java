@@ -165,7 +165,8 @@ class ReplyLoopTest {
         for (int b = 0; b < ANSWERING.size(); b++) {
           ServerRuntime serverA = sideA.get(a);
           ServerRuntime serverB = sideB.get(b);
-          String pair = ANSWERING.get(a) + " (spoofed source) and " + ANSWERING.get(b) + " (target), --guards " + guards;
+          String pair = ANSWERING.get(a) + " (spoofed source) and " + ANSWERING.get(b) + " (target), --guards "
+              + guards;
           long dropsBefore = loopDrops(serverA) + loopDrops(serverB);
           long sentBefore = sent(serverA) + sent(serverB);
           assertTrue(spoof("127.0.0.1", port(serverA, ANSWERING.get(a)), "127.0.0.1",

@@ -19,7 +19,7 @@ public final class LoggingClasses {
   private LoggingClasses() {
   }
 
-  /** Initialises JUL (configuration, root handlers, formatter, time zone) and Netty's and Vert.x's loggers. Idempotent. */
+  /** Initialises JUL (configuration, root handlers, formatter, time zone), Netty's and Vert.x's loggers; idempotent. */
   public static void loadNow() {
     LogManager.getLogManager();
     Logger.getLogger("").getHandlers();

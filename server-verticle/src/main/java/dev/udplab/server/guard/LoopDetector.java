@@ -14,10 +14,10 @@ import java.net.InetSocketAddress;
  * bounce the spoofed bytes, greeting and greeting their two greetings, uppercase reaches its fixed point after one
  * round ({@code upper(upper(x)) = upper(x)}), and every mixed pair settles the same way. So a source (address and
  * port) that answers our reply to it with exactly the bytes it sent before, within {@link #WINDOW_NANOS} of that
- * reply, is repeating itself; the {@value #LOOP_REPEATS}th repeat in a row is not answered, and the loop ends there,
- * because the other side only ever sends when we do. Between two udplab servers one spoofed datagram so yields 6 to
- * 8 replies in all (both servers together), whatever the pair of modes; k spoofed datagrams in flight at once end
- * one by one, at most 8 k replies.
+ * reply, is repeating itself; its third ({@value #LOOP_REPEATS}) repeat in a row is not answered, and the loop ends
+ * there, because the other side only ever sends when we do. Between two udplab servers one spoofed datagram so
+ * yields 6 to 8 replies in all (both servers together), whatever the pair of modes; k spoofed datagrams in flight at
+ * once end one by one, at most 8 k replies.
  * <p>
  * <b>What it does to clients.</b> A client whose datagrams change (a flood's sequence numbers, the lab's
  * {@code seq 1 20 | udp-client send}, any protocol with a counter, id or timestamp) never repeats and is never
