@@ -21,8 +21,10 @@
 #   wait_until SECONDS COMMAND...           COMMAND succeeds (polled every 0.1 s)
 #   wait_line FILE PATTERN SECONDS [PID]    a line matching the grep PATTERN is in FILE
 #   wait_tcp_port HOST PORT SECONDS [PID]   a TCP connect to HOST:PORT succeeds
-#   wait_udp_echo HOST PORT SECONDS         a datagram sent to HOST:PORT comes back (one probe per 5 ms, as
-#                                           bench's udp_flood --wait-echo; needs python3)
+#   wait_udp_echo HOST PORT SECONDS [COMMAND...]
+#                                           a datagram sent to HOST:PORT comes back (one probe per 5 ms, as
+#                                           bench's udp_flood --wait-echo; needs python3); COMMAND runs the
+#                                           probe, e.g. `ip netns exec NS` to send it from another namespace
 # Ports
 #   free_port VAR...        each VAR = a port below the ephemeral range that no UDP or TCP socket (IPv4 or
 #                           IPv6) of this namespace holds and that this script did not hand out before: the
@@ -136,7 +138,9 @@ lib_tcp_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 wait_tcp_port() { lib_wait_for "$3" "${4:-}" lib_tcp_open "$1" "$2"; }
 
 wait_udp_echo() {
-  python3 - "$1" "$2" "$3" <<'PY'
+  local host=$1 port=$2 seconds=$3
+  shift 3
+  "$@" python3 - "$host" "$port" "$seconds" <<'PY'
 import socket, sys, time
 host, port, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 family = socket.getaddrinfo(host, port, type=socket.SOCK_DGRAM)[0][0]

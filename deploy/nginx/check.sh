@@ -12,15 +12,14 @@ set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 UDPLAB_HOME=${UDPLAB_HOME:-$(cd "$SCRIPT_DIR/../.." && pwd)}
-TEMPLATE=$SCRIPT_DIR/udplab-lb.conf
 SERVER_JAR=$UDPLAB_HOME/server-verticle/target/udp-server.jar
 CLIENT_JAR=$UDPLAB_HOME/client-verticle/target/udp-client.jar
 COUNT=${CHECK_COUNT:-6000}
 RATE=${CHECK_RATE:-2000}
 JAVA_FLAGS=(-Xms32m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1)
-STREAM_MODULE=/usr/lib/nginx/modules/ngx_stream_module.so
 
 source "$SCRIPT_DIR/../../.ci/lib.sh" nginx-lb
+source "$SCRIPT_DIR/lb-conf.sh"
 on_exit_cleanup
 die_env() { KEEP_WORKDIR=1; die 4 "$@"; }
 
@@ -28,7 +27,7 @@ die_env() { KEEP_WORKDIR=1; die 4 "$@"; }
     || die_env "missing $SERVER_JAR or $CLIENT_JAR: build them first (mvn -B package -DskipTests)"
 
 packages=()
-command -v nginx >/dev/null && [[ -f $STREAM_MODULE ]] || packages+=(nginx libnginx-mod-stream)
+command -v nginx >/dev/null && [[ -f $LB_CONF_STREAM_MODULE ]] || packages+=(nginx libnginx-mod-stream)
 command -v curl >/dev/null || packages+=(curl)
 command -v jq >/dev/null || packages+=(jq)
 command -v ss >/dev/null || packages+=(iproute2)
@@ -40,37 +39,9 @@ free_port LB_PORT SINK_LB_PORT 'BACKEND_PORTS[0]' 'BACKEND_PORTS[1]' 'BACKEND_PO
     'METRICS_PORTS[0]' 'METRICS_PORTS[1]' 'METRICS_PORTS[2]'
 ACCESS_LOG=$WORK/stream.log
 
-# The committed conf is the one template: rewrite its ports and log path, then make sure every
-# rewrite took, so the template and this script cannot drift apart silently.
-sed -e "s/listen 20001 udp/listen 127.0.0.1:$LB_PORT udp/" \
-    -e "s/listen 5005 udp/listen 127.0.0.1:$SINK_LB_PORT udp/" \
-    -e "s/127\.0\.0\.1:21001 /127.0.0.1:${BACKEND_PORTS[0]} /" \
-    -e "s/127\.0\.0\.1:21002 /127.0.0.1:${BACKEND_PORTS[1]} /" \
-    -e "s/127\.0\.0\.1:21003 /127.0.0.1:${BACKEND_PORTS[2]} /" \
-    -e "s#/var/log/nginx/udplab-stream.log#$ACCESS_LOG#" \
-    "$TEMPLATE" > "$WORK/udplab-lb.conf"
-for want in "127.0.0.1:$LB_PORT udp" "127.0.0.1:$SINK_LB_PORT udp" "$ACCESS_LOG" \
-            "127.0.0.1:${BACKEND_PORTS[0]} " "127.0.0.1:${BACKEND_PORTS[1]} " "127.0.0.1:${BACKEND_PORTS[2]} "; do
-    grep -qF -- "$want" "$WORK/udplab-lb.conf" || die_env "template $TEMPLATE no longer has the line check.sh rewrites to '$want'"
-done
-
-load_module=""
-if nginx -V 2>&1 | grep -q -- '--with-stream=dynamic'; then
-    [[ -f $STREAM_MODULE ]] || die_env "nginx wants the stream module as $STREAM_MODULE: apt-get install libnginx-mod-stream"
-    load_module="load_module $STREAM_MODULE;"
-fi
-cat > "$WORK/nginx.conf" <<EOF
-$load_module
-daemon off;
-master_process on;
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/error.log warn;
-events { worker_connections 4096; }
-include $WORK/udplab-lb.conf;
-EOF
-nginx -t -q -p "$WORK/" -c "$WORK/nginx.conf" -e "$WORK/error.log" 2>"$WORK/nginx-t.err" \
-    || die_env "nginx rejects the generated config: $(tr '\n' ' ' < "$WORK/nginx-t.err")"
+# The committed conf is the one template: only ports and the log path are rewritten (lb-conf.sh).
+lb_conf "$WORK" "127.0.0.1:$LB_PORT" "127.0.0.1:$SINK_LB_PORT" "$ACCESS_LOG" "127.0.0.1:${BACKEND_PORTS[0]}" \
+    "127.0.0.1:${BACKEND_PORTS[1]}" "127.0.0.1:${BACKEND_PORTS[2]}" || die_env "$LB_CONF_ERROR"
 
 nginx -p "$WORK/" -c "$WORK/nginx.conf" -e "$WORK/error.log" 2>>"$WORK/error.log" &
 NGINX_PID=$!

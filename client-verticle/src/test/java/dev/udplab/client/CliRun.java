@@ -5,8 +5,10 @@ import dev.udplab.client.metrics.ClientMetrics;
 import dev.udplab.client.send.SendOptions;
 import dev.udplab.common.runtime.TransportChoice;
 import dev.udplab.common.runtime.VertxRuntime;
+import dev.udplab.common.testing.ChildJvm;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -33,6 +35,11 @@ public record CliRun(int exitCode, String out, String err) {
     int code = ClientMain.run(args, in, new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
     return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  /** {@code udp-client ARGS} as its own process, as the jar runs it. */
+  public static ChildJvm child(String... args) throws IOException {
+    return ChildJvm.start(ChildJvm.javaCommand(ClientMain.class, args));
   }
 
   /** Runs the command line with empty standard input. */

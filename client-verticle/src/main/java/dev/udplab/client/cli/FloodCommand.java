@@ -3,11 +3,13 @@ package dev.udplab.client.cli;
 import dev.udplab.client.flood.FloodOptions;
 import dev.udplab.client.flood.FloodPayload;
 import dev.udplab.client.metrics.ClientMetrics;
+import dev.udplab.client.net.BindAddress;
 import dev.udplab.client.net.GsoMode;
 import dev.udplab.client.net.HostPort;
 import dev.udplab.client.net.SocketBuffers;
 import dev.udplab.client.net.UdpGso;
 import dev.udplab.client.report.ReplyKind;
+import dev.udplab.client.run.ServerCounters;
 import dev.udplab.client.run.SingleRun;
 import dev.udplab.client.run.StopSignal;
 import dev.udplab.client.send.SendOptions;
@@ -19,6 +21,9 @@ import dev.udplab.common.cli.SocketBufferOptions;
 import dev.udplab.common.runtime.TransportChoice;
 import dev.udplab.common.runtime.VertxRuntime;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -60,6 +65,11 @@ public final class FloodCommand implements Callable<Integer>, HelpSections.Secti
           + "(default: ${DEFAULT-VALUE})")
   private long rate;
 
+  @Option(names = "--bitrate", paramLabel = "BITS", converter = BitRateConverter.class,
+      description = "Instead of --rate: payload bits per second, as iperf3's -b (100M = 100,000,000 bit/s; K, M, G "
+          + "count in thousands); the rate is BITS / (8 x --size) datagrams per second")
+  private Long bitrate;
+
   @Option(names = "--size", paramLabel = "BYTES", converter = Converters.ByteSize.class, defaultValue = "64",
       description = "Datagram size, " + FloodPayload.HEADER_BYTES + " (the header) to " + FloodPayload.MAX_BYTES
           + ": 64, 1K, 1400 (default: ${DEFAULT-VALUE})")
@@ -71,6 +81,11 @@ public final class FloodCommand implements Callable<Integer>, HelpSections.Secti
   @Option(names = "--sockets", paramLabel = "K", defaultValue = "1",
       description = "Source sockets used round-robin, so a --instances server sees K flows (default: ${DEFAULT-VALUE})")
   private int sockets;
+
+  @Option(names = "--bind", paramLabel = "ADDR[:PORT]",
+      description = "Source address of the sockets (iperf3 -B); with a PORT and --sockets K, socket i binds PORT+i "
+          + "(default: the target's loopback or wildcard, any port)")
+  private String bind;
 
   @Option(names = "--gso", paramLabel = "auto|on|off", defaultValue = "auto",
       description = "Hand the kernel up to " + UdpGso.MAX_SEGMENTS + " datagrams per write (UDP_SEGMENT); auto: "
@@ -87,7 +102,8 @@ public final class FloodCommand implements Callable<Integer>, HelpSections.Secti
   private Duration drain;
 
   @Option(names = "--interval", paramLabel = "DURATION", converter = Converters.DurationValue.class,
-      defaultValue = "1s", description = "Interval report period (default: ${DEFAULT-VALUE})")
+      defaultValue = "1s",
+      description = "Interval report period, whole milliseconds; 0 = no interval lines (default: ${DEFAULT-VALUE})")
   private Duration interval;
 
   @Option(names = "--json", description = "Print exactly one JSON document on stdout, everything else on stderr")
@@ -100,6 +116,11 @@ public final class FloodCommand implements Callable<Integer>, HelpSections.Secti
       defaultValue = "0s", description = "Keep /metrics up this long after the run, for a last scrape "
           + "(default: ${DEFAULT-VALUE})")
   private Duration linger;
+
+  @Option(names = "--server-metrics", paramLabel = "URL",
+      description = "A udplab server's /metrics (http://127.0.0.1:9101/metrics): read before and after the flood to "
+          + "split the loss into the server's receive buffer, its drops by reason, this client's buffer and the path")
+  private String serverMetrics;
 
   @Option(names = "--max-loss", paramLabel = "PERCENT",
       description = "Exit 3 when loss exceeds PERCENT; with --find-max-rate the threshold (default: none; "
@@ -119,15 +140,21 @@ public final class FloodCommand implements Callable<Integer>, HelpSections.Secti
       description = "One flood per rate (10000,50000,100000), then a table")
   private List<String> sweepRate;
 
+  @Option(names = "--plot", paramLabel = "FILE",
+      description = "With a sweep or --find-max-rate: draw loss %% and p99 RTT against the swept value into FILE, "
+          + "an .svg or a .png")
+  private Path plot;
+
   @Override
   public List<HelpSections.Section> helpSections() {
     return List.of(
-        HelpSections.section("What to send", "--to", "--count", "--duration", "--rate", "--size"),
-        HelpSections.section("Sockets", "--rcvbuf", "--sndbuf", "--sockets", "--gso"),
+        HelpSections.section("What to send", "--to", "--count", "--duration", "--rate", "--bitrate", "--size"),
+        HelpSections.section("Sockets", "--rcvbuf", "--sndbuf", "--sockets", "--bind", "--gso"),
         HelpSections.section("Reading replies", "--expect", "--drain"),
         HelpSections.section("Output", "--interval", "--json"),
-        HelpSections.section("Metrics", "--metrics-port", "--metrics-host", "--linger"),
-        HelpSections.section("Run modes", "--max-loss", "--find-max-rate", "--sweep-rcvbuf", "--sweep-rate"));
+        HelpSections.section("Metrics", "--metrics-port", "--metrics-host", "--linger", "--server-metrics"),
+        HelpSections.section("Run modes", "--max-loss", "--find-max-rate", "--sweep-rcvbuf", "--sweep-rate",
+            "--plot"));
   }
 
   @Override
@@ -138,7 +165,9 @@ public final class FloodCommand implements Callable<Integer>, HelpSections.Secti
     StopSignal signal = StopSignal.install();
     try (VertxRuntime runtime = VertxRuntime.start("udp-client", TransportChoice.AUTO.resolve())) {
       ClientMetrics meters = ClientMetrics.serve(runtime, metrics, err);
-      int exit = plan.mode().run(new SingleRun(runtime, meters, signal),
+      ServerCounters server = plan.serverMetrics() == null ? null
+          : ServerCounters.of(plan.serverMetrics(), plan.json() ? err : out);
+      int exit = plan.mode().run(new SingleRun(runtime, meters, signal, server),
           new FloodMode.Output(out, err, plan.json(), !plan.json() && System.console() != null));
       linger(meters, signal, plan.linger(), err);
       return exit;
@@ -148,12 +177,39 @@ public final class FloodCommand implements Callable<Integer>, HelpSections.Secti
   /** The plan of this command line, validated once; a bad value is a usage error. */
   FloodPlan plan() {
     try {
-      FloodOptions flood = new FloodOptions(target, count, duration, rate, size, SocketBuffers.of(buffers), sockets,
-          drain, interval, expect, gso);
-      return FloodPlan.of(flood, maxLoss, json, linger, findMaxRate, sweepRcvbuf, sweepRate);
+      boolean rateGiven = spec.commandLine().getParseResult() != null
+          && spec.commandLine().getParseResult().hasMatchedOption("--rate");
+      if (bitrate != null && rateGiven) {
+        throw new IllegalArgumentException("choose one of --rate and --bitrate");
+      }
+      long pps = bitrate == null ? rate : FloodOptions.rateOf(bitrate, size);
+      FloodOptions flood = new FloodOptions(target, count, duration, pps, bitrate, size, SocketBuffers.of(buffers),
+          sockets, bind == null ? null : BindAddress.parse(bind), drain, interval, expect, gso);
+      return FloodPlan.of(flood, maxLoss, json, linger, findMaxRate, sweepRcvbuf, sweepRate,
+          serverMetrics == null ? null : serverMetricsUrl(serverMetrics), plot);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
+  }
+
+  /** {@code http://host:port/metrics}; a bare {@code host:port} gets {@code http://} and {@code /metrics}. */
+  static URI serverMetricsUrl(String text) {
+    String value = text.trim();
+    if (!value.contains("://")) {
+      value = "http://" + value + (value.contains("/") ? "" : "/metrics");
+    }
+    URI uri;
+    try {
+      uri = new URI(value);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("--server-metrics '" + text + "' is not a URL (example: "
+          + "http://127.0.0.1:9101/metrics)");
+    }
+    if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+      throw new IllegalArgumentException("--server-metrics '" + text + "' is not an http:// URL with a host "
+          + "(example: http://127.0.0.1:9101/metrics)");
+    }
+    return uri;
   }
 
   private static void linger(ClientMetrics meters, StopSignal signal, Duration linger, PrintWriter err)

@@ -3,7 +3,10 @@ package dev.udplab.client.cli;
 import dev.udplab.client.flood.FloodOptions;
 import dev.udplab.client.report.FloodReport;
 import dev.udplab.client.report.ReplyKind;
+import dev.udplab.client.report.SweepPlot;
 import dev.udplab.client.run.Sweep;
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -17,9 +20,11 @@ import java.util.List;
  * @param linger         how long {@code /metrics} stays up after the run
  * @param findMaxRate    {@code --find-max-rate}
  * @param sweep          {@code --sweep-rcvbuf} or {@code --sweep-rate}, or null
+ * @param serverMetrics  {@code --server-metrics}: the server's /metrics, or null
+ * @param plot           {@code --plot}: the chart of a sweep or search, an .svg or .png file, or null
  */
 record FloodPlan(FloodOptions flood, Double maxLossPercent, boolean json, Duration linger, boolean findMaxRate,
-    Sweep sweep) {
+    Sweep sweep, URI serverMetrics, Path plot) {
 
   /** The loss threshold of {@code --find-max-rate} when {@code --max-loss} is not given. */
   static final double DEFAULT_FIND_MAX_LOSS = 0.1;
@@ -40,6 +45,17 @@ record FloodPlan(FloodOptions flood, Double maxLossPercent, boolean json, Durati
     if (flood.count() == 0 && flood.duration().isZero() && (findMaxRate || sweep != null)) {
       throw new IllegalArgumentException("--count 0 needs --duration with --find-max-rate or a sweep");
     }
+    if (flood.bitsPerSecond() != null && (findMaxRate || sweep != null && "rate".equals(sweep.name()))) {
+      throw new IllegalArgumentException("--bitrate sets the rate that " + (findMaxRate ? "--find-max-rate searches"
+          : "--sweep-rate sweeps") + ": choose one");
+    }
+    if (plot != null && !findMaxRate && sweep == null) {
+      throw new IllegalArgumentException("--plot draws a sweep or --find-max-rate: add --sweep-rcvbuf, --sweep-rate "
+          + "or --find-max-rate");
+    }
+    if (plot != null && SweepPlot.Format.of(plot) == null) {
+      throw new IllegalArgumentException("--plot " + plot + ": the file must end in .svg or .png");
+    }
   }
 
   /**
@@ -48,12 +64,12 @@ record FloodPlan(FloodOptions flood, Double maxLossPercent, boolean json, Durati
    * @throws IllegalArgumentException as the constructor, or for a bad sweep value
    */
   static FloodPlan of(FloodOptions flood, Double maxLossPercent, boolean json, Duration linger, boolean findMaxRate,
-      List<String> sweepRcvbuf, List<String> sweepRate) {
+      List<String> sweepRcvbuf, List<String> sweepRate, URI serverMetrics, Path plot) {
     if (sweepRcvbuf != null && sweepRate != null) {
       throw new IllegalArgumentException("choose one of --find-max-rate, --sweep-rcvbuf, --sweep-rate");
     }
     Sweep sweep = sweepRcvbuf != null ? Sweep.rcvbuf(sweepRcvbuf) : sweepRate != null ? Sweep.rate(sweepRate) : null;
-    return new FloodPlan(flood, maxLossPercent, json, linger, findMaxRate, sweep);
+    return new FloodPlan(flood, maxLossPercent, json, linger, findMaxRate, sweep, serverMetrics, plot);
   }
 
   /** The mode that runs this plan. */

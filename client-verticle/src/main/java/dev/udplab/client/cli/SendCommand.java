@@ -70,8 +70,9 @@ public final class SendCommand implements Callable<Integer> {
   @Mixin
   private SocketBufferOptions buffers;
 
+  /** No endpoint unless asked for: a send run is over before any scrape could see it. */
   @Mixin
-  private MetricsOptions metrics = new MetricsOptions(9102);
+  private MetricsOptions metrics = new MetricsOptions(0);
 
   @Override
   public Integer call() {

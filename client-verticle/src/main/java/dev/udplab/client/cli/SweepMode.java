@@ -1,6 +1,7 @@
 package dev.udplab.client.cli;
 
 import dev.udplab.client.report.FloodReport;
+import dev.udplab.client.report.SweepPlot;
 import dev.udplab.client.report.SweepTable;
 import dev.udplab.client.run.SingleRun;
 import dev.udplab.client.run.Sweep;
@@ -11,7 +12,8 @@ import java.util.List;
 
 /**
  * {@code --sweep-rcvbuf} and {@code --sweep-rate}: a warm-up, then one run per value (each with new client sockets),
- * the table, and with {@code --json} an array of the runs' objects. Exits 3 when any run lost too much.
+ * the table, with {@code --plot} its chart, and with {@code --json} an array of the runs' objects. Exits with the worst
+ * run's code ({@link FloodMode#verdict}).
  */
 record SweepMode(FloodPlan plan) implements FloodMode {
 
@@ -31,6 +33,15 @@ record SweepMode(FloodPlan plan) implements FloodMode {
     output.text().println();
     output.text().print(SweepTable.of(sweep.name(), sweep.labels().subList(0, reports.size()), reports));
     output.text().flush();
+    if (plan.plot() != null) {
+      List<SweepPlot.Point> points = new ArrayList<>();
+      for (int i = 0; i < reports.size(); i++) {
+        points.add(SweepPlot.Point.of(reports.get(i), sweep.values().get(i)));
+      }
+      SweepPlot.write(plan.plot(), SweepPlot.title(plan.flood().target().label(), sweep.name()),
+          "rcvbuf".equals(sweep.name()) ? SweepPlot.Axis.RCVBUF : SweepPlot.Axis.RATE, points, true,
+          output.text());
+    }
     if (plan.json()) {
       output.out().println(array.encode());
       output.out().flush();

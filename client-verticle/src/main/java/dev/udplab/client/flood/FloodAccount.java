@@ -1,11 +1,14 @@
 package dev.udplab.client.flood;
 
 import dev.udplab.client.metrics.ClientMetrics;
+import dev.udplab.client.report.FloodParameters;
 import dev.udplab.client.report.FloodReport;
 import dev.udplab.client.report.FloodReport.Interval;
 import dev.udplab.client.report.ReplyKind;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Everything one flood counts, fed by the verticle from the event loop: sends, replies (decoded here),
@@ -19,6 +22,10 @@ import java.util.List;
  */
 final class FloodAccount {
 
+  /** Netty's way of naming a failed system call: {@code sendmmsg(..) failed with error(-13): } and the like. */
+  private static final Pattern NETTY_CALL =
+      Pattern.compile("^\\w+\\(\\.\\.\\) failed(?: with error\\(-?\\d+\\))?: (.+)$");
+
   private final String target;
   private final ReplyKind expect;
   private final ClientMetrics.Target meters;
@@ -29,6 +36,9 @@ final class FloodAccount {
   private long attempted;
   private long sent;
   private long sendFailures;
+  private String sendFailure;
+  private long replyBytes;
+  private final boolean keepIntervals;
   private long sequencedReplies;
   private long plainReplies;
   private long foreign;
@@ -37,8 +47,13 @@ final class FloodAccount {
   private long intervalReceived;
   private long intervalStartNanos;
 
-  /** {@code flows}: the client sockets replies come back on, each its own flow for reordering. */
-  FloodAccount(String target, ReplyKind expect, ClientMetrics.Target meters, long startNanos, int flows) {
+  /**
+   * {@code flows}: the client sockets replies come back on, each its own flow for reordering; {@code keepIntervals}:
+   * whether intervals are recorded at all ({@code --interval 0} turns them off).
+   */
+  FloodAccount(String target, ReplyKind expect, ClientMetrics.Target meters, long startNanos, int flows,
+      boolean keepIntervals) {
+    this.keepIntervals = keepIntervals;
     this.tracker = new LossTracker(flows);
     this.target = target;
     this.expect = expect;
@@ -60,9 +75,25 @@ final class FloodAccount {
     meters.bytesSent.increment((double) datagrams * bytes);
   }
 
-  /** Sends of {@code datagrams} failed (their sequence numbers are spent and will not come back). */
-  void sendFailed(int datagrams) {
+  /**
+   * Sends of {@code datagrams} failed (their sequence numbers are spent and will not come back); the first
+   * {@code cause} is kept, in the kernel's words, for the report.
+   */
+  void sendFailed(int datagrams, Throwable cause) {
     sendFailures += datagrams;
+    if (sendFailure == null && cause != null) {
+      sendFailure = kernelWords(cause);
+    }
+  }
+
+  /**
+   * The kernel's words in a failure: {@code Permission denied} from Netty's {@code sendToAddress(..) failed:
+   * Permission denied} or {@code sendmmsg(..) failed with error(-13): Permission denied}.
+   */
+  static String kernelWords(Throwable cause) {
+    String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    Matcher m = NETTY_CALL.matcher(message);
+    return m.matches() ? m.group(1) : message;
   }
 
   /** A datagram from an address we did not send to. */
@@ -86,6 +117,7 @@ final class FloodAccount {
         meters.datagramsUnexpected.increment();
       } else {
         intervalReceived++;
+        replyBytes += length;
         meters.datagramsReceived.increment();
       }
       return;
@@ -102,15 +134,20 @@ final class FloodAccount {
         break;
     }
     intervalReceived++;
+    replyBytes += length;
     meters.datagramsReceived.increment();
     long rttNanos = nowNanos - startNanos - FloodPayload.decodeSendNanos(header);
     rtt.record(rttNanos);
     meters.recordRtt(rttNanos);
   }
 
-  /** Closes the current interval at {@code nowNanos} and returns it. */
+  /** Closes the current interval at {@code nowNanos} and returns it, or null with {@code --interval 0}. */
   Interval closeInterval(long nowNanos) {
-    Interval interval = new Interval((nowNanos - startNanos) / 1e9, intervalSent, intervalReceived);
+    if (!keepIntervals) {
+      return null;
+    }
+    Interval interval = new Interval(intervalStartSeconds(), (nowNanos - startNanos) / 1e9, intervalSent,
+        intervalReceived);
     intervals.add(interval);
     intervalSent = 0;
     intervalReceived = 0;
@@ -120,7 +157,12 @@ final class FloodAccount {
 
   /** Whether anything happened since the last interval closed. */
   boolean intervalPending() {
-    return intervalSent > 0 || intervalReceived > 0;
+    return keepIntervals && (intervalSent > 0 || intervalReceived > 0);
+  }
+
+  /** The interval of the drain, still open: replies that came after the last send, or null when none did. */
+  Interval closeDrainInterval(long sendEndNanos) {
+    return intervalPending() ? closeInterval(Math.max(sendEndNanos, lastReplyNanos)) : null;
   }
 
   /** Seconds since the start at which the current interval began. */
@@ -163,11 +205,10 @@ final class FloodAccount {
    * The final report, once the drain is over; adds the loss to the lost meter.
    *
    * @param sendEndNanos when the last datagram went out
+   * @param parameters   what the run was asked and granted
    */
-  FloodReport finish(long sendEndNanos, long rcvbuf, long sndbuf) {
-    if (intervalPending()) {
-      closeInterval(Math.max(sendEndNanos, lastReplyNanos));
-    }
+  FloodReport finish(long sendEndNanos, FloodParameters parameters) {
+    closeDrainInterval(sendEndNanos);
     ReplyKind mode = mode();
     LossTracker.Counts counts = tracker.counts();
     long received;
@@ -188,8 +229,9 @@ final class FloodAccount {
     }
     FloodReport report = new FloodReport(target, mode, sent, received, counts.duplicates(), counts.reordered(),
         unexpected, (sendEndNanos - startNanos) / 1e9,
-        (Math.max(sendEndNanos, lastReplyNanos) - startNanos) / 1e9, rcvbuf, sndbuf, rtt.snapshot(),
-        List.copyOf(intervals));
+        (Math.max(sendEndNanos, lastReplyNanos) - startNanos) / 1e9, parameters.rcvbufGranted(),
+        parameters.sndbufGranted(), rtt.snapshot(), List.copyOf(intervals), sendFailures, sendFailure, replyBytes,
+        parameters, null, null);
     if (mode != ReplyKind.NONE) {
       meters.datagramsLost.increment(report.lost());
     }

@@ -6,6 +6,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.vertx.core.spi.metrics.DatagramSocketMetrics;
 import java.net.InetSocketAddress;
+import java.util.function.Consumer;
 
 /**
  * The reply path of one flood socket, as the first handler of its Netty pipeline: each datagram goes to the
@@ -23,11 +24,17 @@ final class FloodReplyReader extends SimpleChannelInboundHandler<DatagramPacket>
   }
 
   private final Replies replies;
+  private final Consumer<Throwable> errors;
   private final DatagramSocketMetrics vertxMetrics;
 
-  /** @param vertxMetrics Vert.x's meters of this socket, or null when Vert.x metrics are off */
-  FloodReplyReader(Replies replies, DatagramSocketMetrics vertxMetrics) {
+  /**
+   * @param errors       gets what the channel reports instead of a datagram (an ICMP port unreachable on a connected
+   *                     socket, say): the flood names it once, after the run
+   * @param vertxMetrics Vert.x's meters of this socket, or null when Vert.x metrics are off
+   */
+  FloodReplyReader(Replies replies, Consumer<Throwable> errors, DatagramSocketMetrics vertxMetrics) {
     this.replies = replies;
+    this.errors = errors;
     this.vertxMetrics = vertxMetrics;
   }
 
@@ -42,6 +49,7 @@ final class FloodReplyReader extends SimpleChannelInboundHandler<DatagramPacket>
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    // ICMP errors and the like: the datagram is simply not answered, the count shows it
+    // not passed on: Vert.x would log it per datagram; the count shows the loss and the flood names the cause
+    errors.accept(cause);
   }
 }

@@ -73,10 +73,11 @@ public final class FloodVerticle extends VerticleBase {
   private boolean finished;
   private long tickTimer = -1;
   private long intervalTimer = -1;
+  /** The first error the reply readers reported (an ICMP port unreachable on a connected socket, say), or null. */
+  private volatile Throwable readError;
 
   /** Progress seen at each interval: the interval just closed and the totals so far. */
-  public record FloodProgress(double fromSeconds, FloodReport.Interval interval, long totalSent, long totalReceived,
-      boolean replies) {
+  public record FloodProgress(FloodReport.Interval interval, long totalSent, long totalReceived, boolean replies) {
   }
 
   public FloodVerticle(FloodOptions options, int segmentsPerWrite, ClientMetrics.Target meters,
@@ -99,7 +100,7 @@ public final class FloodVerticle extends VerticleBase {
     List<Future<DatagramSocket>> bound = new ArrayList<>();
     for (int i = 0; i < k; i++) {
       DatagramSocket socket = ClientSockets.create(vertx, options.buffers(), options.target());
-      // ICMP errors and the like: the datagram is simply not answered, the count shows it
+      // the reply readers see the channel's errors first (see onReadError); nothing reaches Vert.x's handler
       socket.exceptionHandler(e -> { });
       sockets.add(socket);
       channels[i] = DatagramChannels.channelOf(socket);
@@ -107,7 +108,7 @@ public final class FloodVerticle extends VerticleBase {
       int index = i;
       // one listener per socket, not a lambda per datagram: one allocation less on the hot path
       onWritten[i] = written -> onWritten(written, index, 1);
-      bound.add(ClientSockets.listen(socket, options.target()));
+      bound.add(ClientSockets.listen(socket, options.target(), options.bind(), i));
     }
     return Future.all(bound).map(all -> {
       // every socket asked for the same sizes, so the first one's are the run's
@@ -116,7 +117,7 @@ public final class FloodVerticle extends VerticleBase {
       for (int i = 0; i < k; i++) {
         int flow = i;
         channels[i].pipeline().addFirst(new FloodReplyReader(
-            (sender, data, nowNanos) -> onReply(sender, data, nowNanos, flow), socketMetrics[i]));
+            (sender, data, nowNanos) -> onReply(sender, data, nowNanos, flow), this::onReadError, socketMetrics[i]));
       }
       return all;
     });
@@ -145,11 +146,13 @@ public final class FloodVerticle extends VerticleBase {
 
   private void begin() {
     startNanos = System.nanoTime();
-    account = new FloodAccount(options.target().label(), options.expect(), meters, startNanos, channels.length);
+    account = new FloodAccount(options.target().label(), options.expect(), meters, startNanos, channels.length,
+        !options.interval().isZero());
     schedule = new SendSchedule(options.count(), options.duration().toNanos(), options.rate(), startNanos);
     sending = true;
-    intervalTimer = vertx.setPeriodic(options.interval().toMillis() == 0 ? 1 : options.interval().toMillis(),
-        id -> reportInterval());
+    if (!options.interval().isZero()) {
+      intervalTimer = vertx.setPeriodic(options.interval().toMillis(), id -> reportInterval());
+    }
     if (stopped) {
       endSending();
     } else {
@@ -221,7 +224,7 @@ public final class FloodVerticle extends VerticleBase {
         socketMetrics[index].bytesWritten(null, null, (long) datagrams * payload.sizeBytes());
       }
     } else {
-      account.sendFailed(datagrams);
+      account.sendFailed(datagrams, written.cause());
     }
     if (!sending && draining && inFlight == 0 && sendEndNanos == 0) {
       startDrain();
@@ -241,7 +244,25 @@ public final class FloodVerticle extends VerticleBase {
 
   private void startDrain() {
     sendEndNanos = System.nanoTime();
+    if (intervalTimer >= 0) {
+      vertx.cancelTimer(intervalTimer);
+    }
+    // the last interval of the send phase ends with the last send, so its rates are over its real length
+    if (account.intervalPending()) {
+      emit(account.closeInterval(sendEndNanos));
+    }
     vertx.setTimer(Math.max(1, options.drain().toMillis()), id -> finish());
+  }
+
+  private void onReadError(Throwable cause) {
+    if (readError == null) {
+      readError = cause;
+    }
+  }
+
+  /** The first error a reply reader reported, or null: the kernel's word on why replies did not come. */
+  public Throwable readError() {
+    return readError;
   }
 
   private void onReply(InetSocketAddress sender, ByteBuf data, long nowNanos, int flow) {
@@ -259,25 +280,24 @@ public final class FloodVerticle extends VerticleBase {
   }
 
   private void reportInterval() {
-    if (finished) {
+    if (finished || !sending) {
       return;
     }
-    double from = account.intervalStartSeconds();
-    FloodReport.Interval interval = account.closeInterval(System.nanoTime());
-    progress.accept(new FloodProgress(from, interval, account.sent(), account.receivedSoFar(),
+    emit(account.closeInterval(System.nanoTime()));
+  }
+
+  private void emit(FloodReport.Interval interval) {
+    progress.accept(new FloodProgress(interval, account.sent(), account.receivedSoFar(),
         account.mode() != ReplyKind.NONE));
   }
 
   private void finish() {
-    vertx.cancelTimer(intervalTimer);
     finished = true;
-    double from = account.intervalStartSeconds();
-    boolean pending = account.intervalPending();
-    FloodReport report = account.finish(sendEndNanos, granted.receiveBytes(), granted.sendBytes());
-    if (pending) {
-      // the last, partial interval: without it the printed lines would not add up to the summary
-      progress.accept(new FloodProgress(from, report.intervals().get(report.intervals().size() - 1), report.sent(),
-          report.received(), report.mode() != ReplyKind.NONE));
+    FloodReport.Interval drain = account.closeDrainInterval(sendEndNanos);
+    FloodReport report = account.finish(sendEndNanos, options.parameters(segmentsPerWrite, granted));
+    if (drain != null) {
+      // the replies of the drain: without them the printed lines would not add up to the summary
+      progress.accept(new FloodProgress(drain, report.sent(), report.received(), report.replies()));
     }
     result.complete(report);
   }

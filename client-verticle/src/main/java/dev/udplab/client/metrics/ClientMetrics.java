@@ -1,5 +1,6 @@
 package dev.udplab.client.metrics;
 
+import dev.udplab.common.cli.CommandException;
 import dev.udplab.common.cli.MetricsOptions;
 import dev.udplab.common.runtime.MetricsEndpoint;
 import dev.udplab.common.runtime.VertxRuntime;
@@ -47,17 +48,31 @@ public final class ClientMetrics {
 
   /**
    * The meters of a command run on {@code runtime}, served at {@code --metrics-host:--metrics-port} unless the port
-   * is 0; says where on {@code err} ({@code metrics http://127.0.0.1:9102/metrics}).
+   * is 0; says where on {@code err} ({@code metrics http://127.0.0.1:9102/metrics}). When the port is the command's
+   * default (not given on the command line) and cannot be bound, say because another flood lingers on it, the
+   * endpoint moves to a free port and one line says so: an ordinary command must not fail for want of a port nobody
+   * asked for.
    *
-   * @throws dev.udplab.common.cli.CommandException (exit 4) when the endpoint cannot be bound
+   * @throws dev.udplab.common.cli.CommandException (exit 4) when an explicit {@code --metrics-port} cannot be bound
    */
   public static ClientMetrics serve(VertxRuntime runtime, MetricsOptions options, PrintWriter err) {
-    MetricsEndpoint endpoint = options.port() == 0 ? null
-        : runtime.serveMetrics(options.hostOr(MetricsOptions.DEFAULT_HOST), options.port());
-    if (endpoint != null) {
-      err.println("metrics " + endpoint.url());
-      err.flush();
+    if (options.port() == 0) {
+      return new ClientMetrics(runtime.registry(), null);
     }
+    String host = options.hostOr(MetricsOptions.DEFAULT_HOST);
+    MetricsEndpoint endpoint;
+    try {
+      endpoint = runtime.serveMetrics(host, options.port());
+      err.println("metrics " + endpoint.url());
+    } catch (CommandException e) {
+      if (options.portGiven()) {
+        throw e;
+      }
+      endpoint = runtime.serveMetrics(host, 0);
+      err.println("metrics " + endpoint.url() + " (the default port " + options.port() + " is taken, by another "
+          + "flood perhaps; --metrics-port chooses one)");
+    }
+    err.flush();
     return new ClientMetrics(runtime.registry(), endpoint);
   }
 

@@ -2,6 +2,7 @@ package dev.udplab.client.net;
 
 import dev.udplab.common.cli.CommandException;
 import dev.udplab.common.net.DatagramChannels;
+import dev.udplab.common.runtime.BindFailures;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.datagram.DatagramSocket;
@@ -45,8 +46,21 @@ public final class ClientSockets {
    * @return the bound socket, or a failed future with a {@link CommandException} (exit code 4)
    */
   public static Future<DatagramSocket> listen(DatagramSocket socket, HostPort target) {
-    return socket.listen(0, target.bindHost())
-        .recover(e -> Future.failedFuture(CommandException.environment("cannot bind a UDP socket on "
-            + target.bindHost() + " for target " + target.label() + ": " + e.getMessage())));
+    return listen(socket, target, null, 0);
+  }
+
+  /**
+   * Binds socket number {@code index} of a flood to {@code bind} ({@code --bind}: its address, and its port plus
+   * {@code index} when it has one), or as {@link #listen(DatagramSocket, HostPort)} does when {@code bind} is null.
+   *
+   * @return the bound socket, or a failed future with a {@link CommandException} (exit code 4) in the user's terms
+   */
+  public static Future<DatagramSocket> listen(DatagramSocket socket, HostPort target, BindAddress bind, int index) {
+    String host = bind == null ? target.bindHost() : bind.host();
+    int port = bind == null ? 0 : bind.portOf(index);
+    return socket.listen(port, host)
+        .recover(e -> Future.failedFuture(CommandException.environment(bind == null
+            ? "cannot bind a UDP socket on " + host + " for target " + target.label() + ": " + e.getMessage()
+            : BindFailures.describe("UDP port", host, port, e, "choose another --bind port, or leave the port out"))));
   }
 }

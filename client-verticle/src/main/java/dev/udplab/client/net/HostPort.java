@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -67,7 +68,9 @@ public record HostPort(String label, InetAddress address, String ip, int port, S
     } catch (UnknownHostException | SecurityException e) {
       throw new IllegalArgumentException("cannot resolve host '" + host + "' in '" + text + "'");
     }
-    if ((bracketed || host.indexOf(':') >= 0) && !(address instanceof Inet6Address)) {
+    // an IPv4-mapped literal ([::ffff:127.0.0.1]) resolves to its IPv4 address: sent over IPv4, like the JDK does
+    if ((bracketed || host.indexOf(':') >= 0) && !(address instanceof Inet6Address)
+        && !host.toLowerCase(Locale.ROOT).startsWith("::ffff:")) {
       throw new IllegalArgumentException("'" + host + "' is not an IPv6 address");
     }
     boolean ipv6Literal = host.indexOf(':') >= 0;

@@ -2,10 +2,13 @@ package dev.udplab.client.report;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.TreeMap;
 
 /**
- * The JSON of {@code flood --json}, a contract: the keys of {@link #of} exactly, figures a mode cannot know as
- * {@code null}; a sweep's runs add {@code sweep} and {@code value}, {@code --find-max-rate} wraps its probes.
+ * Every JSON document {@code flood --json} prints, built here and nowhere else so that one schema can describe
+ * them: a run ({@link #of}), a sweep's array of runs ({@link #sweepRun}) and {@code --find-max-rate}'s object
+ * ({@link #maxRate}). Keys are a contract: new ones are added, none is renamed or removed; figures a run cannot know
+ * are {@code null}.
  */
 public final class JsonReport {
 
@@ -13,25 +16,28 @@ public final class JsonReport {
   }
 
   /**
-   * One run, with exactly the keys the README's flood section lists: target, mode, sent, received, lost,
-   * lossPercent, duplicates, reordered, unexpected, elapsedSeconds, sendRate, receiveRate, rcvbuf, sndbuf, rtt (min,
-   * p50, p90, p99, p99.9 and max in milliseconds), jitterMillis and the intervals (second, sent, received).
+   * One run: the keys of the README's flood section, {@code target mode sent received lost lossPercent duplicates
+   * reordered unexpected elapsedSeconds sendRate receiveRate rcvbuf sndbuf rtt{minMillis p50Millis p90Millis p99Millis
+   * p999Millis maxMillis} jitterMillis intervals[{second sent received fromSecond}]}, then {@code sendFailures
+   * sendFailure clientKernelDrops sendBitsPerSecond sendWireBitsPerSecond receiveBitsPerSecond
+   * receiveWireBitsPerSecond lossAttribution test{...}}.
    */
   public static JsonObject of(FloodReport report) {
     boolean replies = report.replies();
     boolean sequenced = report.sequenced();
+    boolean rttKnown = report.rttKnown();
     FloodReport.Rtt rtt = report.rtt();
     JsonObject rttJson = new JsonObject()
-        .put("minMillis", sequenced ? round(rtt.minMillis(), 3) : null)
-        .put("p50Millis", sequenced ? round(rtt.p50Millis(), 3) : null)
-        .put("p90Millis", sequenced ? round(rtt.p90Millis(), 3) : null)
-        .put("p99Millis", sequenced ? round(rtt.p99Millis(), 3) : null)
-        .put("p999Millis", sequenced ? round(rtt.p999Millis(), 3) : null)
-        .put("maxMillis", sequenced ? round(rtt.maxMillis(), 3) : null);
+        .put("minMillis", rttKnown ? round(rtt.minMillis(), 3) : null)
+        .put("p50Millis", rttKnown ? round(rtt.p50Millis(), 3) : null)
+        .put("p90Millis", rttKnown ? round(rtt.p90Millis(), 3) : null)
+        .put("p99Millis", rttKnown ? round(rtt.p99Millis(), 3) : null)
+        .put("p999Millis", rttKnown ? round(rtt.p999Millis(), 3) : null)
+        .put("maxMillis", rttKnown ? round(rtt.maxMillis(), 3) : null);
     JsonArray intervalsJson = new JsonArray();
     for (FloodReport.Interval i : report.intervals()) {
       intervalsJson.add(new JsonObject().put("second", round(i.second(), 3)).put("sent", i.sent())
-          .put("received", replies ? i.received() : null));
+          .put("received", replies ? i.received() : null).put("fromSecond", round(i.fromSecond(), 3)));
     }
     return new JsonObject()
         .put("target", report.target())
@@ -49,8 +55,17 @@ public final class JsonReport {
         .put("rcvbuf", report.rcvbuf())
         .put("sndbuf", report.sndbuf())
         .put("rtt", rttJson)
-        .put("jitterMillis", sequenced ? round(rtt.jitterMillis(), 3) : null)
-        .put("intervals", intervalsJson);
+        .put("jitterMillis", rttKnown ? round(rtt.jitterMillis(), 3) : null)
+        .put("intervals", intervalsJson)
+        .put("sendFailures", report.sendFailures())
+        .put("sendFailure", report.sendFailure())
+        .put("clientKernelDrops", report.clientKernelDrops())
+        .put("sendBitsPerSecond", Math.round(report.sendBitsPerSecond()))
+        .put("sendWireBitsPerSecond", Math.round(report.sendWireBitsPerSecond()))
+        .put("receiveBitsPerSecond", replies ? Math.round(report.receiveBitsPerSecond()) : null)
+        .put("receiveWireBitsPerSecond", replies ? Math.round(report.receiveWireBitsPerSecond()) : null)
+        .put("lossAttribution", lossAttribution(report.lossAttribution()))
+        .put("test", test(report.parameters()));
   }
 
   /** One run of a sweep: {@link #of} with {@code "sweep"} (the swept option) and {@code "value"} added. */
@@ -66,6 +81,42 @@ public final class JsonReport {
   /** {@code --find-max-rate --json}: {@code {"maxRate", "maxLossPercent", "probes"}}. */
   public static JsonObject maxRate(long maxRate, double maxLossPercent, JsonArray probes) {
     return new JsonObject().put("maxRate", maxRate).put("maxLossPercent", maxLossPercent).put("probes", probes);
+  }
+
+  /**
+   * {@code {"serverKernel", "serverDropped":{reason: n}, "clientKernel", "path", "exact"}}, or null without
+   * {@code --server-metrics}.
+   */
+  static JsonObject lossAttribution(LossAttribution a) {
+    if (a == null) {
+      return null;
+    }
+    JsonObject dropped = new JsonObject();
+    new TreeMap<>(a.serverDropped()).forEach(dropped::put);
+    return new JsonObject().put("serverKernel", a.serverKernel()).put("serverDropped", dropped)
+        .put("clientKernel", a.clientKernel()).put("path", a.path()).put("exact", a.exact());
+  }
+
+  /** The run's parameters: what was asked and what the kernel granted. */
+  static JsonObject test(FloodParameters p) {
+    return new JsonObject()
+        .put("sizeBytes", p.sizeBytes())
+        .put("count", p.count())
+        .put("durationSeconds", p.durationSeconds() > 0 ? round(p.durationSeconds(), 3) : null)
+        .put("rate", p.rate())
+        .put("bitsPerSecond", p.bitsPerSecond())
+        .put("sockets", p.sockets())
+        .put("gso", p.gso())
+        .put("segmentsPerWrite", p.segmentsPerWrite())
+        .put("rcvbufAsked", p.rcvbufAsked())
+        .put("sndbufAsked", p.sndbufAsked())
+        .put("rcvbufGranted", p.rcvbufGranted())
+        .put("sndbufGranted", p.sndbufGranted())
+        .put("expect", p.expect())
+        .put("drainSeconds", round(p.drainSeconds(), 3))
+        .put("intervalSeconds", round(p.intervalSeconds(), 3))
+        .put("bind", p.bind())
+        .put("ipv6", p.ipv6());
   }
 
   private static double round(double value, int decimals) {

@@ -18,7 +18,7 @@ public final class SweepTable {
       FloodReport r = reports.get(i);
       b.append(fmt("%10s %10d %10d %10s %9s %9s %10.0f%n", values.get(i), r.rcvbuf(), r.sent(),
           r.replies() ? Long.toString(r.received()) : "n/a", r.replies() ? fmt("%.3f", r.lossPercent()) : "n/a",
-          r.sequenced() ? fmt("%.3f", r.rtt().p99Millis()) : "n/a", r.sendRate()));
+          r.rttKnown() ? fmt("%.3f", r.rtt().p99Millis()) : "n/a", r.sendRate()));
     }
     return b.toString();
   }

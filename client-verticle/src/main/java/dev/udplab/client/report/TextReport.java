@@ -15,36 +15,56 @@ public final class TextReport {
   private TextReport() {
   }
 
-  /** The line printed before a run. */
-  public static String header(String target, long count, double durationSeconds, long rate, int sizeBytes,
-      long rcvbuf, long sndbuf, int sockets, int segmentsPerWrite) {
-    String what = count > 0 ? count + " datagrams"
-        : durationSeconds > 0 ? fmt("%.1f s", durationSeconds) : "until Ctrl-C";
-    return fmt("flood %s: %s of %d bytes, %s, rcvbuf %d, sndbuf %d (granted), %d socket%s%s", target, what,
-        sizeBytes, rate == 0 ? "unpaced" : rate + " pps", rcvbuf, sndbuf, sockets, sockets == 1 ? "" : "s",
-        segmentsPerWrite > 1 ? ", GSO up to " + segmentsPerWrite + " per write" : "");
+  /** The line printed before a run: the target, what is sent and how, the granted buffers, sockets and GSO. */
+  public static String header(String target, FloodParameters p) {
+    String what = p.count() > 0 ? p.count() + " datagrams"
+        : p.durationSeconds() > 0 ? fmt("%.1f s", p.durationSeconds()) : "until stopped";
+    String pace = p.rate() == 0 ? "unpaced"
+        : p.bitsPerSecond() != null ? fmt("%s bit/s of payload = %d pps", bits(p.bitsPerSecond()), p.rate())
+        : p.rate() + " pps";
+    return fmt("flood %s%s: %s of %d bytes, %s, rcvbuf %d, sndbuf %d (granted), %d socket%s%s", target,
+        p.bind() == null ? "" : " from " + p.bind(), what, p.sizeBytes(), pace, p.rcvbufGranted(),
+        p.sndbufGranted(), p.sockets(), p.sockets() == 1 ? "" : "s",
+        p.segmentsPerWrite() > 1 ? ", GSO up to " + p.segmentsPerWrite() + " per write" : "");
   }
 
-  /** Column titles for {@link #intervalLine}. */
-  public static String intervalTitle() {
-    return "[ interval s ]        sent    received   lost so far    send pps    recv pps";
+  /** {@code 100M}, {@code 1.5G}, {@code 64000}: a bitrate as {@code --bitrate} takes it. */
+  static String bits(long bitsPerSecond) {
+    for (String unit : new String[] {"G", "M", "K"}) {
+      long scale = unit.equals("G") ? 1_000_000_000L : unit.equals("M") ? 1_000_000L : 1_000L;
+      if (bitsPerSecond >= scale) {
+        return java.math.BigDecimal.valueOf(bitsPerSecond).divide(java.math.BigDecimal.valueOf(scale))
+            .stripTrailingZeros().toPlainString() + unit;
+      }
+    }
+    return Long.toString(bitsPerSecond);
   }
 
   /**
-   * One iperf3-style interval line: the interval, what went and came in it, the loss so far
-   * (sent minus received up to now, in flight included) and the rates each way.
+   * Column titles for {@link #intervalLine}: every column is about the interval except the last, which is the total
+   * so far (sent minus received up to now, so what is still in flight counts too).
    */
-  public static String intervalLine(double fromSeconds, double toSeconds, long sent, long received,
-      long totalSent, long totalReceived, boolean replies) {
-    double span = Math.max(1e-9, toSeconds - fromSeconds);
-    return fmt("[%6.2f-%6.2f] %11d %11s %13s %11.0f %11s", fromSeconds, toSeconds, sent,
-        replies ? Long.toString(received) : "n/a", replies ? Long.toString(totalSent - totalReceived) : "n/a",
-        sent / span, replies ? fmt("%.0f", received / span) : "n/a");
+  public static String intervalTitle() {
+    return "[ interval s  ]        sent    received    send pps    recv pps  send Mbit/s | unanswered, total";
+  }
+
+  /**
+   * One iperf3-style interval line: the interval as it really was (the last one of the send phase ends with the last
+   * send, the drain's replies make one more), what went and came in it, the rates over its real length, the payload
+   * bitrate sent, and after the bar the datagrams not answered so far (in flight included).
+   */
+  public static String intervalLine(FloodReport.Interval interval, long totalSent, long totalReceived,
+      boolean replies, int sizeBytes) {
+    double span = interval.seconds();
+    return fmt("[%6.2f-%6.2f] %11d %11s %11.0f %11s %12.2f | %s", interval.fromSecond(), interval.second(),
+        interval.sent(), replies ? Long.toString(interval.received()) : "n/a", interval.sent() / span,
+        replies ? fmt("%.0f", interval.received() / span) : "n/a", 8.0 * sizeBytes * interval.sent() / span / 1e6,
+        replies ? Long.toString(totalSent - totalReceived) : "n/a");
   }
 
   /** A single progress line (for a terminal, rewritten in place with a carriage return). */
   public static String progressLine(double seconds, long sent, long received, boolean replies) {
-    return fmt("\r%7.2f s  sent %d  received %s  lost so far %s   ", seconds, sent,
+    return fmt("\r%7.2f s  sent %d  received %s  unanswered %s   ", seconds, sent,
         replies ? Long.toString(received) : "n/a", replies ? Long.toString(sent - received) : "n/a");
   }
 
@@ -60,9 +80,12 @@ public final class TextReport {
     StringBuilder b = new StringBuilder();
     b.append(fmt("- - - - - - - - - - - - - - - - - - - - - - - - - - - -%n"));
     b.append(fmt("%s  mode %s%n", report.target(), report.mode().reportLabel()));
-    b.append(fmt("sent        %d in %.3f s (%.0f pps)%n", report.sent(), report.elapsedSeconds(), report.sendRate()));
+    b.append(fmt("sent        %d in %.3f s (%.0f pps, %.2f Mbit/s payload, %.2f Mbit/s on the wire)%n", report.sent(),
+        report.elapsedSeconds(), report.sendRate(), report.sendBitsPerSecond() / 1e6,
+        report.sendWireBitsPerSecond() / 1e6));
     if (report.replies()) {
-      b.append(fmt("received    %d (%.0f pps)%n", report.received(), report.receiveRate()));
+      b.append(fmt("received    %d (%.0f pps, %.2f Mbit/s payload, %.2f Mbit/s on the wire)%n", report.received(),
+          report.receiveRate(), report.receiveBitsPerSecond() / 1e6, report.receiveWireBitsPerSecond() / 1e6));
       b.append(fmt("lost        %d (%.4f%%)%n", report.lost(), report.lossPercent()));
     } else {
       b.append(fmt("received    n/a (send-only: the server's counters tell what arrived)%n"));
@@ -71,10 +94,12 @@ public final class TextReport {
     b.append(fmt("reordered   %s%n", report.sequenced() ? Long.toString(report.reordered()) : "n/a"));
     b.append(fmt("unexpected  %d%n", report.unexpected()));
     b.append(fmt("buffers     rcvbuf %d, sndbuf %d (granted)%n", report.rcvbuf(), report.sndbuf()));
-    if (report.sequenced()) {
+    if (report.rttKnown()) {
       b.append(fmt("rtt ms      min %.3f  p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f%n", rtt.minMillis(),
           rtt.p50Millis(), rtt.p90Millis(), rtt.p99Millis(), rtt.p999Millis(), rtt.maxMillis()));
       b.append(fmt("jitter ms   %.3f (RFC 3550)%n", rtt.jitterMillis()));
+    } else if (report.sequenced()) {
+      b.append(fmt("rtt ms      n/a (no reply came back)%n"));
     } else {
       b.append(fmt("rtt ms      n/a (replies carry no send time)%n"));
     }

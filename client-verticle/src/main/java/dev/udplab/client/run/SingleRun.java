@@ -4,6 +4,7 @@ import dev.udplab.client.flood.FloodOptions;
 import dev.udplab.client.flood.FloodVerticle;
 import dev.udplab.client.flood.FloodVerticle.FloodProgress;
 import dev.udplab.client.metrics.ClientMetrics;
+import dev.udplab.client.net.PortProbe;
 import dev.udplab.client.net.SocketBuffers;
 import dev.udplab.client.net.UdpGso;
 import dev.udplab.client.report.FloodReport;
@@ -12,28 +13,39 @@ import dev.udplab.client.report.TextReport;
 import dev.udplab.common.cli.CommandException;
 import dev.udplab.common.runtime.VertxRuntime;
 import java.io.PrintWriter;
+import java.net.PortUnreachableException;
 import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
  * Runs one flood at a time on a started runtime, for {@code flood} (single runs, sweeps, probes) and {@code demo}:
- * deploys a {@link FloodVerticle}, ties Ctrl-C to its send phase, prints its header and interval lines, and
- * undeploys it. Blocks, so call it from the main thread, never an event loop.
+ * deploys a {@link FloodVerticle}, ties Ctrl-C and SIGTERM/SIGHUP to its send phase, reads the server's counters
+ * around it ({@code --server-metrics}), prints its header, interval lines and afterword, and undeploys it. Blocks, so
+ * call it from the main thread, never an event loop.
  */
 public final class SingleRun {
 
   /** Datagrams per second of the one-second warm-up before compared runs. */
   public static final int WARM_UP_RATE = 5000;
+  /** How long the probe after a run with no reply waits for the kernel's ICMP answer (loopback answers at once). */
+  static final Duration PROBE_WAIT = Duration.ofMillis(250);
 
   private final VertxRuntime runtime;
   private final ClientMetrics metrics;
   private final StopSignal signal;
+  private final ServerCounters server;
 
-  /** Floods on {@code runtime}, counted in {@code metrics}; Ctrl-C on {@code signal} ends a send phase early. */
+  /** Floods on {@code runtime}, counted in {@code metrics}; a stop on {@code signal} ends a send phase early. */
   public SingleRun(VertxRuntime runtime, ClientMetrics metrics, StopSignal signal) {
+    this(runtime, metrics, signal, null);
+  }
+
+  /** As above, with the loss split by the counters of {@code server} ({@code --server-metrics}), or null. */
+  public SingleRun(VertxRuntime runtime, ClientMetrics metrics, StopSignal signal, ServerCounters server) {
     this.runtime = runtime;
     this.metrics = metrics;
     this.signal = signal;
+    this.server = server;
   }
 
   public StopSignal signal() {
@@ -41,8 +53,9 @@ public final class SingleRun {
   }
 
   /**
-   * Runs one flood, printing its header and interval lines (or a progress line on a terminal) to {@code text}, or
-   * nothing when it is null.
+   * Runs one flood, printing its header, interval lines (or a progress line on a terminal) and afterword to
+   * {@code text}, or nothing when it is null. The report carries the client's own kernel drops and, with
+   * {@code --server-metrics}, where the loss happened.
    *
    * @throws CommandException (exit 4) when a socket cannot be bound or {@code --gso on} is not offered here
    */
@@ -55,11 +68,15 @@ public final class SingleRun {
     } catch (IllegalStateException e) {
       throw CommandException.environment(e.getMessage());
     }
-    FloodVerticle flood = new FloodVerticle(options, segmentsPerWrite, meters, progress(text, terminal));
-    String id = runtime.vertx().deployVerticle(flood).await();
+    FloodVerticle flood = new FloodVerticle(options, segmentsPerWrite, meters, progress(text, terminal,
+        options.sizeBytes()));
+    String id = VertxRuntime.await(runtime.vertx().deployVerticle(flood), "the flood's sockets");
     try {
       SocketBuffers.Granted granted = flood.granted();
       meters.socketBuffers(granted.receiveBytes(), granted.sendBytes());
+      // read before the header: the header line is then the last thing printed before the first datagram
+      ServerCounters.Reading before = server == null ? null
+          : server.read(options.target().port(), "before the flood");
       if (text != null) {
         printHeader(text, options, granted, segmentsPerWrite, terminal);
       }
@@ -68,6 +85,15 @@ public final class SingleRun {
         flood.stopSending();
       }
       FloodReport report = flood.run().await();
+      long clientDrops = flood.clientDrops();
+      report = report.withClientKernelDrops(clientDrops >= 0 ? clientDrops : null);
+      if (before != null && report.replies()) {
+        ServerCounters.Reading after = server.read(options.target().port(), "after the flood");
+        if (after != null) {
+          report = report.withLossAttribution(after.since(before, report.sent(), report.lost(),
+              report.clientKernelDrops()));
+        }
+      }
       if (text != null) {
         printAfterword(text, options, flood, report, terminal);
       }
@@ -83,28 +109,26 @@ public final class SingleRun {
    * the same target, not reported, before runs that are compared.
    */
   public void warmUp(FloodOptions base, PrintWriter text) {
-    FloodReport warmUp = run(base.withCount(WARM_UP_RATE).withRate(WARM_UP_RATE).withDuration(Duration.ofSeconds(1))
-        .withDrain(Duration.ofMillis(200)), null, false);
+    FloodReport warmUp = new SingleRun(runtime, metrics, signal).run(base.withCount(WARM_UP_RATE)
+        .withRate(WARM_UP_RATE).withDuration(Duration.ofSeconds(1)).withDrain(Duration.ofMillis(200)), null, false);
     text.println("warm-up (not reported): " + warmUp.sent() + " datagrams at " + WARM_UP_RATE + " pps");
     text.flush();
   }
 
   private static void printHeader(PrintWriter text, FloodOptions options, SocketBuffers.Granted granted,
       int segmentsPerWrite, boolean terminal) {
-    text.println(TextReport.header(options.target().label(), options.count(), options.duration().toNanos() / 1e9,
-        options.rate(), options.sizeBytes(), granted.receiveBytes(), granted.sendBytes(), options.sockets(),
-        segmentsPerWrite));
+    text.println(TextReport.header(options.target().label(), options.parameters(segmentsPerWrite, granted)));
     String shortfall = options.buffers().shortfall(granted);
     if (shortfall != null) {
       text.println(shortfall);
     }
-    if (!terminal) {
+    if (!terminal && !options.interval().isZero()) {
       text.println(TextReport.intervalTitle());
     }
     text.flush();
   }
 
-  private static Consumer<FloodProgress> progress(PrintWriter text, boolean terminal) {
+  private static Consumer<FloodProgress> progress(PrintWriter text, boolean terminal, int sizeBytes) {
     return p -> {
       if (text == null) {
         return;
@@ -112,8 +136,8 @@ public final class SingleRun {
       if (terminal) {
         text.print(TextReport.progressLine(p.interval().second(), p.totalSent(), p.totalReceived(), p.replies()));
       } else {
-        text.println(TextReport.intervalLine(p.fromSeconds(), p.interval().second(), p.interval().sent(),
-            p.interval().received(), p.totalSent(), p.totalReceived(), p.replies()));
+        text.println(TextReport.intervalLine(p.interval(), p.totalSent(), p.totalReceived(), p.replies(),
+            sizeBytes));
       }
       text.flush();
     };
@@ -124,18 +148,38 @@ public final class SingleRun {
     if (terminal) {
       text.println();
     }
-    long clientDrops = flood.clientDrops();
-    if (clientDrops >= 0 && report.mode() != ReplyKind.NONE) {
+    if (report.clientKernelDrops() != null && report.replies()) {
+      long clientDrops = report.clientKernelDrops();
       text.println("of the loss, " + clientDrops + " were dropped by this client's own receive buffer"
           + (clientDrops > 0 ? " (the client read too slowly; raise --rcvbuf)" : ""));
     }
-    if (flood.sendFailures() > 0) {
-      text.println(flood.sendFailures() + " sends failed (not counted as sent)");
+    if (report.lossAttribution() != null) {
+      text.println(report.lossAttribution().line(report.lost(), report.sent()));
     }
-    if (options.expect() == ReplyKind.AUTO && report.received() == 0 && report.sent() > 0
-        && report.mode() == ReplyKind.SEQUENCED) {
-      text.println("no reply came back: if " + options.target().label() + " is a sink, use --expect none");
+    if (report.sendFailures() > 0) {
+      text.println(report.sendFailures() + " sends failed (not counted as sent): " + report.sendFailure());
+    }
+    String why = report.noReply() ? whyNoReply(options, flood, report) : null;
+    if (why != null) {
+      text.println(why);
     }
     text.flush();
+  }
+
+  /**
+   * One line on why nothing came back, or null: the kernel's ICMP answer (nothing listens there), or the hint that a
+   * silent target may be a sink. The exit code's own line says that nothing came back.
+   */
+  static String whyNoReply(FloodOptions options, FloodVerticle flood, FloodReport report) {
+    String target = options.target().display();
+    boolean refused = flood.readError() instanceof PortUnreachableException
+        || PortProbe.probe(options.target(), PROBE_WAIT) == PortProbe.Answer.REFUSED;
+    if (refused) {
+      return "nothing listens on " + target + " (the kernel answered with ICMP port unreachable)";
+    }
+    if (options.expect() == ReplyKind.AUTO && report.mode() == ReplyKind.SEQUENCED) {
+      return "if " + target + " is a sink, use --expect none";
+    }
+    return null;
   }
 }

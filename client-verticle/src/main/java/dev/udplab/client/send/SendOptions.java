@@ -11,7 +11,7 @@ import java.util.List;
  * its reply, how often a request is sent again, whether replies are expected at all, and the socket buffers.
  *
  * @param targets     at least one
- * @param timeout     per attempt, at least 1 ms
+ * @param timeout     per attempt, whole milliseconds, at least 1 ms
  * @param retries     attempts after the first, 0 or more
  * @param expectReply false for fire and forget (the sink): nothing is waited for, nothing can be missing
  * @param buffers     SO_RCVBUF / SO_SNDBUF of each socket
@@ -29,9 +29,9 @@ public record SendOptions(List<HostPort> targets, Duration timeout, int retries,
     if (targets == null || targets.isEmpty()) {
       throw new IllegalArgumentException("at least one --to target is needed");
     }
-    if (timeout == null || timeout.toMillis() < 1) {
-      throw new IllegalArgumentException("--timeout must be at least 1ms, got "
-          + (timeout == null ? "none" : Durations.format(timeout)));
+    if (timeout == null || timeout.toMillis() < 1 || !Durations.wholeMillis(timeout)) {
+      throw new IllegalArgumentException("--timeout must be whole milliseconds, at least 1ms (Vert.x timers count "
+          + "milliseconds), got " + (timeout == null ? "none" : Durations.format(timeout)));
     }
     if (retries < 0) {
       throw new IllegalArgumentException("--retries must be 0 or more, got " + retries);

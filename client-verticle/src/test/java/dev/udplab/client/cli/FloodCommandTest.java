@@ -1,6 +1,7 @@
 package dev.udplab.client.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.udplab.client.CliRun;
@@ -8,7 +9,10 @@ import dev.udplab.client.flood.FloodOptions;
 import dev.udplab.client.flood.MisbehavingServer;
 import dev.udplab.client.net.GsoMode;
 import dev.udplab.client.net.HostPort;
+import dev.udplab.client.report.FloodReport;
 import dev.udplab.client.report.FloodReportTest;
+import dev.udplab.client.report.JsonReport;
+import dev.udplab.client.report.Reports;
 import dev.udplab.client.report.ReplyKind;
 import dev.udplab.client.run.MaxRateSearch;
 import dev.udplab.common.cli.ExitCodes;
@@ -18,6 +22,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +49,10 @@ class FloodCommandTest {
       "--sockets=0", "--drain=5parsecs", "--max-loss=101", "--expect=maybe", "--sweep-rcvbuf=8K,lots",
       "--sweep-rate=1000,-2", "--to=127.0.0.1:70000", "--rate=1000000001", "--metrics-port=70000",
       "--metrics-port=-1", "--find-max-rate --expect=none", "--to=no-such-host.invalid:20001", "--gso=sometimes",
-      "--size=1G", "--interval=0", "--sweep-rate=1000 --sweep-rcvbuf=8K", "--find-max-rate --sweep-rate=1000"})
+      "--size=1G", "--interval=1us", "--interval=1.5ms", "--drain=250us", "--sweep-rate=1000 --sweep-rcvbuf=8K",
+      "--find-max-rate --sweep-rate=1000", "--bitrate=fast", "--bitrate=0", "--rate=5 --bitrate=1M",
+      "--find-max-rate --bitrate=1M", "--bind=no-such-host.invalid", "--bind=::1", "--bind=127.0.0.1:65535 --sockets=2",
+      "--bind=127.0.0.1:http", "--plot=x.svg", "--plot=x.pdf --sweep-rate=1000", "--server-metrics=ftp://x/metrics"})
   void bad_values_are_usage_errors(String arg) {
     // the metrics port off unless it is the value under test (picocli refuses an option given twice)
     String[] args = ((arg.startsWith("--metrics-port") ? "flood " : "flood --metrics-port=0 ") + arg).split(" ");
@@ -167,5 +176,130 @@ class FloodCommandTest {
     assertEquals(0L, probes.getJsonObject(0).getLong("rate"), "the first probe is unpaced");
     assertTrue(r.err().contains("probe  1  rate   unpaced"), r.err());
     assertTrue(r.err().contains("max rate within 0.1% loss: " + json.getLong("maxRate") + " pps"), r.err());
+  }
+
+  /** Two consecutive UDP ports free on 127.0.0.1 just now (checked by binding both). */
+  private static int twoFreePorts() throws Exception {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      try (DatagramSocket first = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+        int port = first.getLocalPort();
+        if (port == 65535) {
+          continue;
+        }
+        try (DatagramSocket second = new DatagramSocket(port + 1, InetAddress.getLoopbackAddress())) {
+          return port;
+        } catch (java.net.BindException taken) {
+          // try another pair
+        }
+      }
+    }
+    throw new AssertionError("no two consecutive free UDP ports");
+  }
+
+  @Test
+  void bind_gives_socket_i_port_plus_i(Vertx vertx) throws Exception {
+    MisbehavingServer server = new MisbehavingServer(0);
+    vertx.deployVerticle(server).await();
+    int port = twoFreePorts();
+    CliRun r = run("flood", "--to", "127.0.0.1:" + server.port(), "--count", "400", "--rate", "4000", "--rcvbuf", "1M",
+        "--drain", "500ms", "--json", "--metrics-port", "0", "--sockets", "2", "--bind", "127.0.0.1:" + port);
+    assertEquals(ExitCodes.OK, r.exitCode(), r.err());
+    assertEquals(Set.of(port, port + 1), server.perSenderPort().keySet());
+    JsonObject json = new JsonObject(r.out());
+    assertEquals(400L, json.getLong("received"));
+    assertEquals("127.0.0.1:" + port, json.getJsonObject("test").getString("bind"));
+    assertTrue(r.err().contains("flood 127.0.0.1:" + server.port() + " from 127.0.0.1:" + port + ": 400 datagrams"),
+        r.err());
+  }
+
+  @Test
+  void a_bind_port_in_use_exits_4_with_one_line() throws Exception {
+    try (DatagramSocket taken = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      CliRun r = run("flood", "--to", "127.0.0.1:9", "--count", "1", "--metrics-port", "0", "--bind",
+          "127.0.0.1:" + taken.getLocalPort());
+      assertEquals(ExitCodes.ENVIRONMENT, r.exitCode(), r.err());
+      assertEquals("udp-client flood: UDP port 127.0.0.1:" + taken.getLocalPort() + " is already in use: choose "
+          + "another --bind port, or leave the port out\n", r.err());
+    }
+  }
+
+  @Test
+  void bitrate_is_an_alternative_to_rate() {
+    FloodPlan plan = CliRun.<FloodCommand>parsed("flood", "--bitrate", "1M", "--size", "125").plan();
+    assertEquals(1000, plan.flood().rate(), "1,000,000 bit/s of 125-byte datagrams");
+    assertEquals(1_000_000L, plan.flood().bitsPerSecond());
+    assertEquals(100_000, CliRun.<FloodCommand>parsed("flood", "--bitrate", "51.2M").plan().flood().rate(),
+        "51.2 Mbit/s of the default 64 bytes");
+    FloodPlan swept = CliRun.<FloodCommand>parsed("flood", "--bitrate", "1M", "--size", "125",
+        "--sweep-rcvbuf", "64K").plan();
+    assertEquals(1000, swept.sweep().options(swept.flood(), 0).rate(), "a buffer sweep keeps the bitrate's rate");
+  }
+
+  @Test
+  void bitrate_shows_in_the_header_and_the_json(Vertx vertx) {
+    MisbehavingServer server = new MisbehavingServer(0);
+    vertx.deployVerticle(server).await();
+    CliRun r = run("flood", "--to", "127.0.0.1:" + server.port(), "--count", "200", "--bitrate", "1M", "--size",
+        "125", "--rcvbuf", "1M", "--drain", "300ms", "--json", "--metrics-port", "0");
+    assertEquals(ExitCodes.OK, r.exitCode(), r.err());
+    assertTrue(r.err().contains(": 200 datagrams of 125 bytes, 1M bit/s of payload = 1000 pps, "), r.err());
+    JsonObject test = new JsonObject(r.out()).getJsonObject("test");
+    assertEquals(1000L, test.getLong("rate"));
+    assertEquals(1_000_000L, test.getLong("bitsPerSecond"));
+    assertEquals(125L, test.getLong("sizeBytes"));
+  }
+
+  @Test
+  void interval_0_prints_no_interval_lines(Vertx vertx) {
+    MisbehavingServer server = new MisbehavingServer(0);
+    vertx.deployVerticle(server).await();
+    CliRun r = run("flood", "--to", "127.0.0.1:" + server.port(), "--count", "300", "--rate", "3000", "--rcvbuf",
+        "1M", "--drain", "300ms", "--json", "--metrics-port", "0", "--interval", "0");
+    assertEquals(ExitCodes.OK, r.exitCode(), r.err());
+    assertTrue(r.errLines().stream().noneMatch(l -> l.startsWith("[")), r.err());
+    JsonObject json = new JsonObject(r.out());
+    assertEquals(0, json.getJsonArray("intervals").size());
+    assertEquals(300L, json.getLong("received"));
+    assertEquals(0.0, json.getJsonObject("test").getDouble("intervalSeconds"));
+  }
+
+  @Test
+  void nothing_listening_exits_1_and_says_so() throws Exception {
+    int port;
+    try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    CliRun r = run("flood", "--to", "127.0.0.1:" + port, "--count", "300", "--rate", "3000", "--drain", "200ms",
+        "--json", "--metrics-port", "0");
+    assertEquals(ExitCodes.NO_REPLY, r.exitCode(), r.err());
+    assertTrue(r.err().contains("nothing listens on 127.0.0.1:" + port + " (the kernel answered with ICMP port "
+        + "unreachable)\n"), r.err());
+    assertTrue(r.err().endsWith("no reply came back from 127.0.0.1:" + port + ": all 300 datagrams lost\n"), r.err());
+    JsonObject json = new JsonObject(r.out());
+    assertEquals(300L, json.getLong("lost"));
+    assertNull(json.getJsonObject("rtt").getValue("p50Millis"), "no RTT without a reply");
+    assertNull(json.getValue("jitterMillis"));
+    assertEquals(0L, json.getLong("sendFailures"));
+    assertEquals(0L, json.getLong("clientKernelDrops"));
+  }
+
+  @Test
+  void every_send_failing_exits_4_with_the_kernels_reason() {
+    FloodReport refused = new FloodReport("255.255.255.255:9", ReplyKind.SEQUENCED, 0, 0, 0, 0, 0, 0.01, 0.01,
+        212992, 212992, new FloodReport.Rtt(0, 0, 0, 0, 0, 0, 0), java.util.List.of(), 10, "Permission denied", 0,
+        Reports.PARAMETERS, 0L, null);
+    java.io.StringWriter err = new java.io.StringWriter();
+    FloodPlan plan = CliRun.<FloodCommand>parsed("flood").plan();
+    assertEquals(ExitCodes.ENVIRONMENT, FloodMode.verdict(plan, refused, new java.io.PrintWriter(err, true)));
+    assertEquals("every send to 255.255.255.255:9 failed (10 datagrams): Permission denied\n", err.toString());
+    assertEquals(10L, JsonReport.of(refused).getLong("sendFailures"));
+    assertEquals("Permission denied", JsonReport.of(refused).getString("sendFailure"));
+  }
+
+  @Test
+  void an_ipv4_mapped_target_is_sent_over_ipv4() {
+    FloodOptions options = CliRun.<FloodCommand>parsed("flood", "--to", "[::ffff:127.0.0.1]:20001").plan().flood();
+    assertEquals("127.0.0.1", options.target().ip());
+    assertEquals("[::ffff:127.0.0.1]:20001", options.target().label());
   }
 }

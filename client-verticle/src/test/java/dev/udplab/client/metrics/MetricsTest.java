@@ -9,6 +9,7 @@ import dev.udplab.client.net.HostPort;
 import dev.udplab.client.net.SocketBuffers;
 import dev.udplab.client.net.SocketBuffersTest;
 import dev.udplab.client.send.SendOptions;
+import dev.udplab.common.cli.MetricsOptions;
 import dev.udplab.common.runtime.MetricsEndpoint;
 import dev.udplab.common.runtime.VertxRuntime;
 import dev.udplab.common.testing.PrometheusText;
@@ -116,5 +117,24 @@ class MetricsTest {
     // Linux doubles the request for its own bookkeeping.
     assertEquals(16384.0, registry.get("udp_client_socket_receive_buffer_bytes").gauge().value());
     assertEquals(32768.0, registry.get("udp_client_socket_send_buffer_bytes").gauge().value());
+  }
+
+  @Test
+  void a_taken_default_port_moves_to_a_free_one_and_an_explicit_one_exits_4() throws Exception {
+    try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"));
+        VertxRuntime runtime = CliRun.runtime()) {
+      int taken = busy.getLocalPort();
+      java.io.StringWriter said = new java.io.StringWriter();
+      // a command's default, not given on the command line
+      ClientMetrics moved = ClientMetrics.serve(runtime, new MetricsOptions(taken), new java.io.PrintWriter(said));
+      assertTrue(moved.endpoint().port() != taken && moved.endpoint().port() > 0);
+      assertEquals("metrics " + moved.endpoint().url() + " (the default port " + taken + " is taken, by another flood "
+          + "perhaps; --metrics-port chooses one)\n", said.toString());
+      assertTrue(PrometheusText.scrape(moved.endpoint().url()).contains("jvm_"), "it serves");
+      CliRun explicit = CliRun.of("flood", "--to", "127.0.0.1:9", "--count", "1", "--metrics-port",
+          Integer.toString(taken));
+      assertEquals(4, explicit.exitCode(), explicit.err());
+      assertTrue(explicit.err().contains("127.0.0.1:" + taken + " is already in use"), explicit.err());
+    }
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.udplab.client.report.FloodReport;
 import dev.udplab.client.report.FloodReport.Rtt;
 import dev.udplab.client.report.ReplyKind;
+import dev.udplab.client.report.Reports;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,7 @@ class MaxRateSearchTest {
    */
   private static FloodReport report(long achieved, double lossPercent) {
     long received = Math.round(achieved * (100 - lossPercent) / 100);
-    return new FloodReport("127.0.0.1:20001", ReplyKind.SEQUENCED, achieved, received, 0, 0, 0, 1.0, 1.0, 0, 0,
+    return Reports.of("127.0.0.1:20001", ReplyKind.SEQUENCED, achieved, received, 0, 0, 0, 1.0, 1.0, 0, 0,
         new Rtt(0, 0, 0, 0, 0, 0, 0), List.of());
   }
 

@@ -10,6 +10,7 @@ import dev.udplab.client.report.FloodReport;
 import dev.udplab.client.report.FloodReport.Rtt;
 import dev.udplab.client.report.JsonReport;
 import dev.udplab.client.report.ReplyKind;
+import dev.udplab.client.report.Reports;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,7 @@ class SweepTest {
 
   @Test
   void each_run_is_the_report_object_with_the_swept_value() {
-    FloodReport report = new FloodReport("127.0.0.1:20001", ReplyKind.SEQUENCED, 10, 9, 0, 0, 0, 1, 1, 16384, 212992,
+    FloodReport report = Reports.of("127.0.0.1:20001", ReplyKind.SEQUENCED, 10, 9, 0, 0, 0, 1, 1, 16384, 212992,
         new Rtt(0, 0, 0, 0, 0, 0, 0), List.of());
     JsonObject json = Sweep.rcvbuf(List.of("8K")).json(report, 0);
     assertEquals(JsonReport.of(report).put("sweep", "rcvbuf").put("value", 8192L), json);

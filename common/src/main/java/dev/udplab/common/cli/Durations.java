@@ -59,6 +59,14 @@ public final class Durations {
     return Duration.ofNanos(nanos.longValue());
   }
 
+  /**
+   * Whether {@code duration} is a whole number of milliseconds: what an option fed to a Vert.x timer (which counts
+   * milliseconds) may take without being silently rounded.
+   */
+  public static boolean wholeMillis(Duration duration) {
+    return duration.toNanos() % 1_000_000L == 0;
+  }
+
   /** Formats a duration back in the same syntax, with the largest unit that keeps it whole. */
   public static String format(Duration duration) {
     long nanos = duration.toNanos();

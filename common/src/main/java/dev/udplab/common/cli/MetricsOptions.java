@@ -24,8 +24,8 @@ public final class MetricsOptions {
   private int port;
 
   @Option(names = "--metrics-host", paramLabel = "ADDRESS",
-      description = "address the metrics endpoint binds (default: " + DEFAULT_HOST + "; a server bound to a public "
-          + "--host serves it there too)")
+      description = "address the metrics endpoint binds (default: the loopback address; udp-server bound to "
+          + "a --host that is not loopback: that address)")
   private String host;
 
   /** A mixin whose {@code --metrics-port} defaults to {@code defaultPort}. */

@@ -1,6 +1,7 @@
 package dev.udplab.common.runtime;
 
 import dev.udplab.common.cli.CommandException;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -12,6 +13,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import java.util.Locale;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -22,6 +24,10 @@ import java.util.concurrent.TimeoutException;
  * (or a test thread), never from an event loop.
  */
 public final class VertxRuntime implements AutoCloseable {
+
+  /** The Vert.x gauges that are not registered (see {@link #start}). */
+  static final Set<String> REGISTERED_PER_SCRAPE = Set.of("vertx.http.server.active.connections",
+      "vertx.http.server.active.requests");
 
   /** How long a start, a bind or a close may take before the process gives up. */
   public static final long TIMEOUT_SECONDS = 10;
@@ -50,6 +56,11 @@ public final class VertxRuntime implements AutoCloseable {
   public static VertxRuntime start(String name, Transport transport) {
     LoggingClasses.loadNow();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // Before any meter exists (Micrometer wants filters first): vertx-micrometer-metrics 5.0.12 registers these two
+    // gauges anew for every HTTP connection (VertxNetServerMetrics.NetServerSocketMetric) and every request
+    // (VertxHttpServerMetrics.requestBegin), and Micrometer warns on stderr from the second scrape on. They count
+    // open scrape connections and requests, which nothing here reads.
+    registry.config().meterFilter(MeterFilter.deny(id -> REGISTERED_PER_SCRAPE.contains(id.getName())));
     MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(true)
@@ -70,8 +81,25 @@ public final class VertxRuntime implements AutoCloseable {
    * @throws CommandException (exit 4) naming the port and what to do when it cannot be bound
    */
   public MetricsEndpoint serveMetrics(String host, int port) {
+    return awaitMetrics(listenMetrics(host, port), host, port);
+  }
+
+  /**
+   * Starts binding the metrics endpoint and returns at once, so that the caller can do other start-up work
+   * meanwhile; {@link #awaitMetrics} then waits for it.
+   */
+  public Future<HttpServer> listenMetrics(String host, int port) {
+    return MetricsHttpServer.create(vertx, registry).listen(port, host);
+  }
+
+  /**
+   * Waits for an endpoint {@link #listenMetrics} started.
+   *
+   * @throws CommandException (exit 4) naming the port and what to do when it cannot be bound
+   */
+  public MetricsEndpoint awaitMetrics(Future<HttpServer> listening, String host, int port) {
     try {
-      HttpServer server = await(MetricsHttpServer.create(vertx, registry).listen(port, host), "the metrics endpoint");
+      HttpServer server = await(listening, "the metrics endpoint");
       endpoint = new MetricsEndpoint(host, server.actualPort());
       return endpoint;
     } catch (CommandException e) {

@@ -1,18 +1,21 @@
 package dev.udplab.common.testing;
 
+import dev.udplab.common.runtime.PrometheusSamples;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.HashMap;
+import java.util.Map;
 
-/** Reads Prometheus text exposition as tests need it: scrape a URL, sum the series of a name with some labels. */
+/**
+ * Reads Prometheus text exposition as tests need it: scrape a URL, sum the series of a name with some labels (parsed
+ * by common's {@link PrometheusSamples}, the one parser).
+ */
 public final class PrometheusText {
 
-  private static final Pattern SERIES = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})?\\s+(\\S+)$");
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private PrometheusText() {
@@ -48,24 +51,11 @@ public final class PrometheusText {
   }
 
   private static Double sum(String scrape, String name, String... labelPairs) {
-    double total = 0;
-    boolean found = false;
-    for (String line : scrape.split("\n")) {
-      Matcher m = SERIES.matcher(line.trim());
-      if (!m.matches() || !m.group(1).equals(name)) {
-        continue;
-      }
-      String labels = m.group(2) == null ? "" : m.group(2);
-      boolean all = true;
-      for (String pair : labelPairs) {
-        String[] kv = pair.split("=", 2);
-        all &= labels.contains(kv[0] + "=\"" + kv[1] + "\"");
-      }
-      if (all) {
-        total += Double.parseDouble(m.group(3));
-        found = true;
-      }
+    Map<String, String> wanted = new HashMap<>();
+    for (String pair : labelPairs) {
+      String[] kv = pair.split("=", 2);
+      wanted.put(kv[0], kv[1]);
     }
-    return found ? total : null;
+    return PrometheusSamples.parse(scrape).sum(name, wanted);
   }
 }
