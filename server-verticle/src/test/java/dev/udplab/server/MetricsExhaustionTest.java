@@ -241,8 +241,9 @@ class MetricsExhaustionTest {
       assertTrue(server.waitFor(20, TimeUnit.SECONDS), "SIGTERM ended the server");
       assertEquals(0, server.exitValue(), String.join("\n", stdout));
       Eventually.await("the stopped line", 5000, () -> stdout.stream().anyMatch(l -> l.startsWith("stopped ")));
-      assertTrue(stdout.contains("stopped mode=echo port=" + udp.getPort() + " received=" + answered + " sent="
-          + answered + " dropped=0"), String.join("\n", stdout));
+      String stopped = "stopped mode=echo port=" + udp.getPort() + " received=" + answered + " sent=" + answered
+          + " dropped=0 heap-used-mib="; // the process's memory figures follow
+      assertTrue(stdout.stream().anyMatch(line -> line.startsWith(stopped)), String.join("\n", stdout));
     }
   }
 

@@ -92,7 +92,8 @@ class ServerProcessTest {
       assertTrue(server.waitFor(20, TimeUnit.SECONDS));
       List<String> printed = lines.stream().filter(l -> !l.startsWith("[")).toList(); // without -verbose:class
       assertEquals(0, server.exitValue(), String.join("\n", printed));
-      assertTrue(printed.stream().anyMatch(l -> l.matches("stopped mode=echo port=\\d+ received=0 sent=0 dropped=0")),
+      assertTrue(printed.stream().anyMatch(l -> l.matches("stopped mode=echo port=\\d+ received=0 sent=0 dropped=0"
+          + " heap-used-mib=[0-9.]+ heap-committed-mib=[0-9.]+ direct-mib=[0-9.]+ rss-peak-mib=[0-9.]+")),
           String.join("\n", printed));
     } finally {
       server.destroyForcibly();
