@@ -94,9 +94,13 @@ class StopSignalProcessTest {
 
   @Test
   void timeout_gets_the_report_too() throws Exception {
-    List<String> command = new ArrayList<>(List.of("timeout", "3s"));
+    // timeout's timer is a SIGALRM to itself: sent by hand once the flood runs, a JVM slow to start on a loaded
+    // machine cannot be stopped before its first datagram, as it was by a fixed "timeout 3s"
+    List<String> command = new ArrayList<>(List.of("timeout", "60s"));
     command.addAll(ChildJvm.javaCommand(ClientMain.class, endlessFlood("500ms")));
     try (ChildJvm flood = ChildJvm.start(command)) {
+      flood.awaitLine("an interval line", 30_000, l -> l.startsWith("[  0.00-"));
+      flood.signal("ALRM");
       // timeout exits 124 when it had to send its SIGTERM, whatever the command then exits with
       assertEquals(124, flood.waitFor(30_000), String.join("\n", flood.stderr()));
       exactReport(flood);
