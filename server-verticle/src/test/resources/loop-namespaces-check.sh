@@ -2,8 +2,9 @@
 # Reply loops between two hosts on public binds: two network namespaces joined by a veth pair (198.18.0.1 and
 # 198.18.0.2, 198.18.0.0/15 is for benchmarks, no route out), 'udp-server.jar all' in each, and one datagram with a
 # forged source sent through a raw socket (spoof-udp.py) for every pair of answering modes. Each loop must end after
-# the number of replies LoopDetectorTest simulates (up to 6 more when a loaded machine delays a hop), with one drop counted under reason="loop"; a datagram
-# forged from a host's own address and port (wildcard bind: the interface address is "us") must get no reply at all.
+# the number of replies LoopDetectorTest simulates (up to 6 more when a loaded machine delays a hop), with one drop
+# counted under reason="loop"; a datagram forged from a host's own address and port (wildcard bind: the interface
+# address is "us") must get no reply at all.
 # Runs twice: both servers on the wildcard (0.0.0.0), then each on its own address.
 # Usage: server-verticle/src/test/resources/loop-namespaces-check.sh   (after mvn package; root, ip, python3, curl)
 # Exit code: 0 every check passed, 1 a check failed, 4 the environment could not be set up; 0 with a "skipped" line
