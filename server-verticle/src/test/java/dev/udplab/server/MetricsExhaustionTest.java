@@ -4,15 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.udplab.common.testing.ChildJvm;
 import dev.udplab.common.testing.Eventually;
 import dev.udplab.common.testing.UdpPeers;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
@@ -21,8 +18,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -49,11 +44,9 @@ class MetricsExhaustionTest {
   private static final int FLOOD_BATCH = 50;
   /** Connections opened and closed before the flood, so that it meets a server whose connection path is compiled. */
   private static final int WARM_UP_CONNECTIONS = 300;
-  private static final Pattern LISTENING = Pattern.compile("^listening mode=echo address=\\S+:(\\d+) ");
 
-  private final List<String> stdout = new CopyOnWriteArrayList<>();
   private final List<Socket> flood = new CopyOnWriteArrayList<>();
-  private Process server;
+  private ChildJvm server;
   private volatile long floodOpenNanos;
 
   @AfterEach
@@ -61,8 +54,8 @@ class MetricsExhaustionTest {
     for (Socket socket : flood) {
       socket.close();
     }
-    if (server != null && server.isAlive()) {
-      server.destroyForcibly();
+    if (server != null) {
+      server.close();
     }
   }
 
@@ -139,23 +132,13 @@ class MetricsExhaustionTest {
   void idle_and_slowloris_connections_cannot_starve_the_endpoint() throws Exception {
     assumeTrue(openFilesLimit() > IDLE + SLOWLORIS + 200, "skipped: this JVM may open only " + openFilesLimit()
         + " files, and the flood alone takes " + (IDLE + SLOWLORIS));
-    int metricsPort;
-    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      metricsPort = free.getLocalPort();
-    }
+    int metricsPort = ChildJvm.freeTcpPort();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    server = new ProcessBuilder("bash", "-c", "ulimit -n " + SERVER_FD_LIMIT + " && exec \"$0\" \"$@\"", java,
+    server = ChildJvm.start(List.of("bash", "-c", "ulimit -n " + SERVER_FD_LIMIT + " && exec \"$0\" \"$@\"", java,
         "-Xmx64m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), ServerMain.class.getName(),
-        "echo", "--port", "0", "--metrics-port", Integer.toString(metricsPort), "--quiet")
-        .redirectErrorStream(true).start();
-    collect(server.getInputStream());
-    Eventually.await("the metrics line", 30_000, () -> stdout.stream().anyMatch(l -> l.startsWith("metrics "))
-        || !server.isAlive());
-    assertTrue(server.isAlive(), "server exited: " + stdout);
-    Matcher listening = LISTENING.matcher(stdout.get(0));
-    assertTrue(listening.find(), stdout.get(0));
-    InetSocketAddress udp = new InetSocketAddress(InetAddress.getLoopbackAddress(),
-        Integer.parseInt(listening.group(1)));
+        "echo", "--port", "0", "--metrics-port", Integer.toString(metricsPort), "--quiet"));
+    server.awaitLine("the metrics line", 30_000, l -> l.startsWith("metrics "));
+    InetSocketAddress udp = new InetSocketAddress(InetAddress.getLoopbackAddress(), server.listeningPort(1000));
 
     try (DatagramChannel client = UdpPeers.socket("127.0.0.1")) {
       int echoes = 0;
@@ -195,7 +178,7 @@ class MetricsExhaustionTest {
           }
         } catch (IOException e) {
           throw new AssertionError("a scrape failed (" + e + ") with the server at " + serverFds() + " descriptors, "
-              + startFds + " at start; its output: " + String.join("\n", stdout), e);
+              + startFds + " at start; its output: " + server.stdout() + server.stderr(), e);
         }
         echoes(client, udp, echoes++);
         long fds = serverFds();
@@ -220,7 +203,8 @@ class MetricsExhaustionTest {
       // the flood in place the server holds its cap.
       assertTrue(steadyFds <= startFds + MOST_EXTRA_FDS, "the server held " + steadyFds + " descriptors with the "
           + "flood open, " + startFds + " at start");
-      assertTrue(stdout.stream().noneMatch(line -> line.contains("Too many open files")), String.join("\n", stdout));
+      assertTrue(Stream.concat(server.stdout().stream(), server.stderr().stream())
+          .noneMatch(line -> line.contains("Too many open files")), server.stdout() + "" + server.stderr());
 
       for (Socket socket : flood) {
         socket.close();
@@ -237,27 +221,11 @@ class MetricsExhaustionTest {
       assertTrue(scrapeMillis(metricsPort) < 1000);
 
       int answered = echoes;
-      server.toHandle().destroy(); // SIGTERM
-      assertTrue(server.waitFor(20, TimeUnit.SECONDS), "SIGTERM ended the server");
-      assertEquals(0, server.exitValue(), String.join("\n", stdout));
-      Eventually.await("the stopped line", 5000, () -> stdout.stream().anyMatch(l -> l.startsWith("stopped ")));
+      server.signal("TERM");
+      assertEquals(0, server.waitFor(20_000), server.out() + server.stderr());
       String stopped = "stopped mode=echo port=" + udp.getPort() + " received=" + answered + " sent=" + answered
           + " dropped=0 heap-used-mib="; // the process's memory figures follow
-      assertTrue(stdout.stream().anyMatch(line -> line.startsWith(stopped)), String.join("\n", stdout));
+      assertTrue(server.stdout().stream().anyMatch(line -> line.startsWith(stopped)), server.out());
     }
-  }
-
-  private void collect(InputStream stream) {
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
-          stdout.add(line);
-        }
-      } catch (IOException ignored) {
-        // the process is gone
-      }
-    }, "server-output");
-    reader.setDaemon(true);
-    reader.start();
   }
 }

@@ -29,12 +29,14 @@ import org.junit.jupiter.api.Timeout;
 class ServerProcessTest {
   private static final Pattern LISTENING = Pattern.compile("listening mode=echo address=127\\.0\\.0\\.1:(\\d+) .*");
 
-  private static Process startServer() throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-        ServerMain.class.getName(), "echo", "--port", "0", "--metrics-port", "0")
-        .redirectErrorStream(true)
-        .start();
+  /** An echo server in a child JVM with a 64 MiB heap, {@code jvmOptions} and stderr on stdout. */
+  private static Process startServer(String... jvmOptions) throws IOException {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx64m"));
+    command.addAll(List.of(jvmOptions));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), ServerMain.class.getName(), "echo", "--port",
+        "0", "--metrics-port", "0"));
+    return new ProcessBuilder(command).redirectErrorStream(true).start();
   }
 
   private static void stopsWithCountsAndExit0(Runnable sendSignal) throws Exception {
@@ -75,9 +77,7 @@ class ServerProcessTest {
   void sigterm_during_the_start_stops_it_with_final_counts_and_exit_0() throws Exception {
     // The handlers come first in main: a SIGTERM right after them (ProcessProperties is the next class main loads)
     // is kept until the start has finished, then the server stops with its counts, exit 0, not the JVM's silent 143.
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process server = new ProcessBuilder(java, "-Xmx64m", "-verbose:class", "-cp", System.getProperty("java.class.path"),
-        ServerMain.class.getName(), "echo", "--port", "0", "--metrics-port", "0").redirectErrorStream(true).start();
+    Process server = startServer("-verbose:class");
     try (BufferedReader output = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
       List<String> lines = new ArrayList<>();
       boolean signalled = false;
@@ -123,9 +123,7 @@ class ServerProcessTest {
   @Test
   void what_a_log_record_needs_is_loaded_before_the_server_answers() throws Exception {
     // At the descriptor limit the first log record could not open lib/tzdb.dat and broke the process for good.
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process server = new ProcessBuilder(java, "-Xmx64m", "-verbose:class", "-cp", System.getProperty("java.class.path"),
-        ServerMain.class.getName(), "echo", "--port", "0", "--metrics-port", "0").redirectErrorStream(true).start();
+    Process server = startServer("-verbose:class");
     try (BufferedReader output = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
       List<String> loaded = new ArrayList<>();
       for (String line = output.readLine(); line != null && !line.startsWith("listening "); line = output.readLine()) {
