@@ -149,6 +149,44 @@ def panel_target(dashboard, title, ref_id):
     return expr
 
 
+def wait_reports(floods, timeout):
+    """The floods' JSON reports, [(path, instance, pid)] in, once each is written; exits 4 for a flood that exited
+    without one."""
+    def flood_report(path, pid):
+        report = read_report(path)
+        if report is None and not running(pid) and read_report(path) is None:
+            print(f"check: the flood exited without a JSON report in {path}", file=sys.stderr)
+            sys.exit(4)
+        return report
+    return [wait_for(f"the flood's JSON report in {path}", timeout, lambda: flood_report(path, pid))
+            for path, _, pid in floods]
+
+
+def wait_final_scrapes(prom, reports, floods, client, server, servers, timeout):
+    """Waits until every server and flood target is up and Prometheus holds every flood's final sent, received and
+    lost (its report's) and a scrape of each server from after the reports; returns the floods' totals. `client` is
+    the flood series' label matchers, `server` a selector of the servers' series, `servers` how many there are."""
+    report_time = time.time()
+    wait_for(f"every target up ({servers} servers, {len(floods)} floods)", timeout,
+             lambda: len(prom.instant('up{job=~"udp-server|udp-client"} == 1', time.time())) == len(floods) + servers)
+
+    # A flood settles its lost counter when the drain ends, so its sent/received can be final a scrape earlier.
+    def final_counts_scraped():
+        now = time.time()
+        for report, (_, instance, _) in zip(reports, floods):
+            for name in ("sent", "received", "lost"):
+                series = prom.instant(f'udp_client_datagrams_{name}_total{{{client},instance="{instance}"}}', now)
+                if len(series) != 1 or float(series[0]["value"][1]) != report[name]:
+                    return False
+        server_scraped = prom.instant(f"timestamp(udp_server_datagrams_received_total{server})", now)
+        return (len({s["metric"].get("instance") for s in server_scraped}) == servers
+                and min(float(s["value"][1]) for s in server_scraped) > report_time)
+    total = {name: sum(r[name] for r in reports) for name in ("sent", "received", "lost")}
+    wait_for(f"a scrape of every flood's final counts (together sent {total['sent']}, received {total['received']}, "
+             f"lost {total['lost']})", timeout, final_counts_scraped)
+    return total
+
+
 def expected_loss(reports):
     """The loss panel's two queries as Prometheus evaluates them over the floods' final counters: the same
     float operations in the same order, so the comparison can be exact."""
@@ -199,31 +237,8 @@ def main():
     client = f'job="udp-client",target="{args.target}"'
     server = f'{{job="udp-server",port="{args.server_port}"}}'
 
-    def flood_report(path, pid):
-        report = read_report(path)
-        if report is None and not running(pid) and read_report(path) is None:
-            print(f"check: the flood exited without a JSON report in {path}", file=sys.stderr)
-            sys.exit(4)
-        return report
-    reports = [wait_for(f"the flood's JSON report in {path}", args.timeout, lambda: flood_report(path, pid))
-               for path, _, pid in floods]
-    report_time = time.time()
-    wait_for(f"the server and {len(floods)} flood targets up", args.timeout,
-             lambda: len(prom.instant('up{job=~"udp-server|udp-client"} == 1', time.time())) == len(floods) + 1)
-
-    # A flood settles its lost counter when the drain ends, so its sent/received can be final a scrape earlier.
-    def final_counts_scraped():
-        now = time.time()
-        for report, (_, instance, _) in zip(reports, floods):
-            for name in ("sent", "received", "lost"):
-                series = prom.instant(f'udp_client_datagrams_{name}_total{{{client},instance="{instance}"}}', now)
-                if len(series) != 1 or float(series[0]["value"][1]) != report[name]:
-                    return False
-        server_scraped = prom.instant(f"timestamp(udp_server_datagrams_received_total{server})", now)
-        return server_scraped and min(float(s["value"][1]) for s in server_scraped) > report_time
-    total = {name: sum(r[name] for r in reports) for name in ("sent", "received", "lost")}
-    wait_for(f"a scrape of every flood's final counts (together sent {total['sent']}, received {total['received']}, "
-             f"lost {total['lost']})", args.timeout, final_counts_scraped)
+    reports = wait_reports(floods, args.timeout)
+    total = wait_final_scrapes(prom, reports, floods, client, server, 1, args.timeout)
     at = time.time()
     window = max(int(math.ceil(at - args.since)), 1)
     for report, (_, instance, _) in zip(reports, floods):
