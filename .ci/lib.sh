@@ -22,8 +22,10 @@
 #   wait_line FILE PATTERN SECONDS [PID]    a line matching the grep PATTERN is in FILE
 #   wait_tcp_port HOST PORT SECONDS [PID]   a TCP connect to HOST:PORT succeeds
 #   wait_udp_echo HOST PORT SECONDS [COMMAND...]
-#                                           a datagram sent to HOST:PORT comes back (one probe per 5 ms, as
-#                                           bench's udp_flood --wait-echo; needs python3); COMMAND runs the
+#                                           a datagram sent to HOST:PORT comes back (probes 5 ms apart at first,
+#                                           as bench's udp_flood --wait-echo, then twice as far apart each time up
+#                                           to 100 ms, so that a server slow to start is not buried in probes
+#                                           its small receive buffer drops; needs python3); COMMAND runs the
 #                                           probe, e.g. `ip netns exec NS` to send it from another namespace
 # Ports
 #   free_port VAR...        each VAR = a port below the ephemeral range that no UDP or TCP socket (IPv4 or
@@ -159,15 +161,16 @@ host, port, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 family = socket.getaddrinfo(host, port, type=socket.SOCK_DGRAM)[0][0]
 s = socket.socket(family, socket.SOCK_DGRAM)
 s.connect((host, port))
-s.settimeout(0.005)
+interval = 0.005
 deadline = time.monotonic() + seconds
 while time.monotonic() < deadline:
+    s.settimeout(interval)
     try:
         s.send(b"udplab wait-echo")
         s.recv(2048)
         sys.exit(0)
     except (socket.timeout, ConnectionRefusedError):
-        pass
+        interval = min(0.1, 2 * interval)
 sys.exit(1)
 PY
 }
