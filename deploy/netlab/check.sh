@@ -383,8 +383,8 @@ expect "lb: the pause overflowed s1's receive buffer ($(d lb s1:20001 kernel_dro
 path_there=0 path_back=0
 for h in lb s1 s2 s3; do path_there=$((path_there + $(d lb "$h" path_drops) + $(d lb "$h" queue_drops) + $(d lb "$h" wire_drops))); done
 for h in c1 c2 c3; do path_back=$((path_back + $(d lb "$h" path_drops) + $(d lb "$h" queue_drops) + $(d lb "$h" wire_drops))); done
-lb_drops=$(( $(d lb lb:20001 socket_drops) + $(d lb lb:20001 no_live_upstream) ))
-say "lb: floods sent $floods_sent; nginx dropped $lb_drops (its listening socket's buffer, no live upstream); path drops $path_there on the way to the servers, $path_back on the way back; the machine's backlog dropped $(d lb machine backlog_drops) (no socket sees those)"
+lb_drops=$(( $(d lb lb:20001 socket_drops) + $(d lb lb:20001 no_live_upstream) + $(d lb lb:20001 out_of_connections) ))
+say "lb: floods sent $floods_sent; nginx dropped $lb_drops (its listening socket's buffer, no live upstream, out of worker_connections); path drops $path_there on the way to the servers, $path_back on the way back; the machine's backlog dropped $(d lb machine backlog_drops) (no socket sees those)"
 expect "lb: backends' received + kernel drops ($backends_in) = floods' sent - nginx's drops - path there ($floods_sent - $lb_drops - $path_there)" \
   equal "$backends_in" $((floods_sent - lb_drops - path_there))
 expect "lb: floods' received ($floods_received) = backends' replies - path back ($backends_sent - $path_back)" \

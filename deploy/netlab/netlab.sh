@@ -528,6 +528,9 @@ cmd_counters() {
     # With max_fails=1 one unanswered datagram takes a backend out for fail_timeout; when all three are out,
     # nginx drops what comes in and logs it, one line per datagram
     echo "lb:$SERVER_PORT no_live_upstream $(grep -c 'no live upstreams' "$STATE/nginx/error.log" 2>/dev/null || true)"
+    # Every datagram is a session with its own upstream socket until its reply (or proxy_timeout): when the
+    # sessions waiting outnumber worker_connections, nginx drops the datagram and logs it, one line each
+    echo "lb:$SERVER_PORT out_of_connections $(grep -c 'worker_connections are not enough' "$STATE/nginx/error.log" 2>/dev/null || true)"
   fi
   echo "machine backlog_drops $(backlog_drops)"
 }
@@ -611,8 +614,10 @@ where_lost() {
   lb=$((${after[$key]:-0} - ${before[$key]:-0}))
   key="lb:$SERVER_PORT no_live_upstream"
   local no_upstream=$((${after[$key]:-0} - ${before[$key]:-0}))
+  key="lb:$SERVER_PORT out_of_connections"
+  local no_connection=$((${after[$key]:-0} - ${before[$key]:-0}))
   local backlog=$((${after[machine backlog_drops]:-0} - ${before[machine backlog_drops]:-0}))
-  local rest=$((lost - path - server_kernel - server_dropped - client - lb - no_upstream)) where
+  local rest=$((lost - path - server_kernel - server_dropped - client - lb - no_upstream - no_connection)) where
   where=$(printf '%s, ' ${detail[@]+"${detail[@]}"})
   where=${where%, }
   if ((lost == 0 && rest == 0)); then
@@ -621,14 +626,14 @@ where_lost() {
   fi
   say "where the $lost lost went (counter deltas around this flood from $2):"
   say "  $path on the path${where:+ ($where)}, $server_kernel in the server's receive buffer," \
-    "$server_dropped dropped by the server's guards, $client in this client's receive buffer$( ((lb > 0)) && echo ", $lb in the balancer's receive buffer")$( ((no_upstream > 0)) && echo ", $no_upstream dropped by nginx with every backend marked down (max_fails=1)")"
+    "$server_dropped dropped by the server's guards, $client in this client's receive buffer$( ((lb > 0)) && echo ", $lb in the balancer's receive buffer")$( ((no_upstream > 0)) && echo ", $no_upstream dropped by nginx with every backend marked down (max_fails=1)")$( ((no_connection > 0)) && echo ", $no_connection dropped by nginx out of worker_connections")"
   if ((rest != 0)); then
     say "  $rest not accounted for: other traffic at the same time, or the machine's backlog ($backlog dropped meanwhile)"
   fi
   [[ -n ${report[attribution_path]:-} ]] || return 0
   local own="${report[attribution_path]} on the path, ${report[attribution_server_kernel]:-?} in the server's receive buffer, ${report[attribution_dropped]:-?} dropped by the server, ${report[attribution_client_kernel]:-?} in this client's receive buffer"
   if [[ "${report[attribution_path]} ${report[attribution_server_kernel]:-?} ${report[attribution_dropped]:-?} ${report[attribution_client_kernel]:-?}" \
-      == "$((path + lb + no_upstream)) $server_kernel $server_dropped $client" ]]; then
+      == "$((path + lb + no_upstream + no_connection)) $server_kernel $server_dropped $client" ]]; then
     say "  flood's own split (--server-metrics) says the same: $own"
   else
     say "  flood's own split (--server-metrics) differs: $own$([[ ${report[attribution_exact]:-} == false ]] && echo " (flood says it is not exact)")"
