@@ -7,14 +7,21 @@ import dev.udplab.common.runtime.BindFailures;
 import dev.udplab.common.runtime.MetricsEndpoint;
 import dev.udplab.common.runtime.TransportChoice;
 import dev.udplab.common.runtime.VertxRuntime;
+import dev.udplab.common.runtime.ProcessMemory;
+import dev.udplab.common.runtime.ProcessProperties;
+import dev.udplab.server.guard.GuardSettings;
 import dev.udplab.server.guard.ReplyGuard;
+import dev.udplab.server.guard.SourceRateLimiter;
 import dev.udplab.server.mode.ServerMode;
 import dev.udplab.server.socket.BoundSocket;
 import dev.udplab.server.socket.ServerMetrics;
 import dev.udplab.server.socket.SocketSettings;
+import dev.udplab.server.socket.SocketWarmUp;
 import dev.udplab.server.socket.UdpServerVerticle;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.transport.Transport;
@@ -34,6 +41,7 @@ import java.util.stream.Collectors;
  * {@code listening}, {@code guards} and {@code metrics} lines on start and the final counts on {@link #stop()}.
  */
 public final class ServerRuntime {
+  private static final int WARM_UP_DATAGRAMS = ProcessProperties.serverWarmUpDatagrams();
 
   private final ServerConfig config;
   private final PrintStream out;
@@ -59,8 +67,12 @@ public final class ServerRuntime {
     ServerRuntime server = new ServerRuntime(config, out, VertxRuntime.start("udp-server", transport));
     try {
       server.deployAll();
-      MetricsEndpoint endpoint = config.metricsPort() == 0 ? null
-          : server.runtime.serveMetrics(config.metricsHost(), config.metricsPort());
+      // the endpoint binds on its own event loop while the warm-up runs; neither needs the other
+      Future<HttpServer> metrics = config.metricsPort() == 0 ? null
+          : server.runtime.listenMetrics(config.metricsHost(), config.metricsPort());
+      server.warmUpAll();
+      MetricsEndpoint endpoint = metrics == null ? null
+          : server.runtime.awaitMetrics(metrics, config.metricsHost(), config.metricsPort());
       server.printStarted(endpoint, err);
       return server;
     } catch (RuntimeException e) {
@@ -93,7 +105,8 @@ public final class ServerRuntime {
       guards.put(mode, guard);
       try {
         VertxRuntime.await(runtime.vertx().deployVerticle(() -> {
-          UdpServerVerticle verticle = new UdpServerVerticle(socket, guard, runtime.registry(), out);
+          UdpServerVerticle verticle = new UdpServerVerticle(socket, guard, runtime.registry(), out,
+              WARM_UP_DATAGRAMS > 0);
           started.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(config.instances())), "the " + mode.label() + " socket");
@@ -104,6 +117,23 @@ public final class ServerRuntime {
             "stop the other server or choose another --port"));
       }
     }
+  }
+
+  /** Each port's sockets through their real path before {@code listening}: see {@link SocketWarmUp}. */
+  private void warmUpAll() {
+    if (WARM_UP_DATAGRAMS == 0) {
+      return;
+    }
+    for (Map.Entry<ServerMode, List<UdpServerVerticle>> entry : instances.entrySet()) {
+      SocketWarmUp.run(entry.getValue(), WARM_UP_DATAGRAMS, () -> new ReplyGuard(warmUpSettings(config.guardSettings())));
+    }
+  }
+
+  /** The port's guards, with a rate limit the warm-up never reaches: its path is the one a real client takes. */
+  private static GuardSettings warmUpSettings(GuardSettings settings) {
+    return !settings.rateLimited() ? settings : new GuardSettings(SourceRateLimiter.MAX_RATE,
+        SourceRateLimiter.MAX_BURST, settings.maxSources(), settings.amplificationGuard(),
+        settings.reflectorPortGuard(), settings.publicPolicy(), settings.loopbackBind());
   }
 
   private void printStarted(MetricsEndpoint endpoint, PrintStream err) {
@@ -161,6 +191,7 @@ public final class ServerRuntime {
     }
     stopped = true;
     runtime.close();
+    String memory = ProcessMemory.now().fields();
     for (Map.Entry<ServerMode, List<UdpServerVerticle>> entry : instances.entrySet()) {
       ServerMetrics metrics = entry.getValue().get(0).bound().metrics();
       StringBuilder line = new StringBuilder("stopped mode=").append(entry.getKey().label())
@@ -173,7 +204,7 @@ public final class ServerRuntime {
         line.append(" received-by-instance=").append(entry.getValue().stream()
             .map(socket -> Long.toString(socket.bound().metrics().receivedHere())).collect(Collectors.joining(",")));
       }
-      out.println(line);
+      out.println(line.append(' ').append(memory));
     }
     out.flush();
   }

@@ -48,7 +48,9 @@ class ServerFloodProcessTest {
 
   private static final Pattern LISTENING = Pattern.compile("^listening mode=\\S+ address=\\S+:(\\d+) ");
   private static final Pattern STOPPED =
-      Pattern.compile("^stopped mode=(\\S+) port=(\\d+) received=(\\d+) sent=(\\d+) dropped=(\\d+)$");
+      Pattern.compile("^stopped mode=(\\S+) port=(\\d+) received=(\\d+) sent=(\\d+) dropped=(\\d+)"
+          + "( received-by-instance=\\S+)? heap-used-mib=[0-9.]+ heap-committed-mib=[0-9.]+ direct-mib=[0-9.]+"
+          + " rss-peak-mib=[0-9.]+$");
 
   private final List<String> stdout = new CopyOnWriteArrayList<>();
   private final List<String> stderr = new CopyOnWriteArrayList<>();

@@ -59,7 +59,8 @@ class ServerProcessTest {
       }
       assertTrue(server.waitFor(20, TimeUnit.SECONDS));
       assertEquals(0, server.exitValue(), String.join("\n", rest));
-      assertTrue(rest.contains("stopped mode=echo port=" + port + " received=1 sent=1 dropped=0"), String.join("\n", rest));
+      assertTrue(rest.stream().anyMatch(line -> line.startsWith("stopped mode=echo port=" + port
+          + " received=1 sent=1 dropped=0 heap-used-mib=")), String.join("\n", rest));
     } finally {
       server.destroyForcibly();
     }

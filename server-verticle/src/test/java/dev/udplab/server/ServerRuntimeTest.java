@@ -143,7 +143,7 @@ class ServerRuntimeTest {
           ctx.completeNow();
         })));
     stopOffTheEventLoop(ctx);
-    assertTrue(out().contains("stopped mode=echo port=" + port + " received=2000 sent=2000 dropped=0\n"), out());
+    assertTrue(out().contains("stopped mode=echo port=" + port + " received=2000 sent=2000 dropped=0 heap-used-mib="), out());
   }
 
   /** Waits for {@code ctx}, then stops the server from this thread: a stop blocks, so never on an event loop. */
@@ -235,7 +235,7 @@ class ServerRuntimeTest {
     })));
     stopOffTheEventLoop(ctx);
     assertTrue(out().contains("stopped mode=echo port=" + port + " received=200 sent=200 dropped=0"
-        + " received-by-instance=" + sockets.get(0).bound().metrics().receivedHere() + "," + sockets.get(1).bound().metrics().receivedHere() + "\n"),
+        + " received-by-instance=" + sockets.get(0).bound().metrics().receivedHere() + "," + sockets.get(1).bound().metrics().receivedHere() + " heap-used-mib="),
         out());
   }
 
@@ -327,7 +327,8 @@ class ServerRuntimeTest {
     List<String> lines = out().lines().collect(java.util.stream.Collectors.toList());
     assertEquals(2, lines.size(), out());
     assertTrue(lines.get(0).startsWith("listening mode=sink address=127.0.0.1:"), out());
-    assertTrue(lines.get(1).matches("stopped mode=sink port=\\d+ received=0 sent=0 dropped=0"), out());
+    assertTrue(lines.get(1).matches("stopped mode=sink port=\\d+ received=0 sent=0 dropped=0"
+        + " heap-used-mib=[0-9.]+ heap-committed-mib=[0-9.]+ direct-mib=[0-9.]+ rss-peak-mib=[0-9.]+"), out());
     assertNull(process.runtime());
     ctx.completeNow();
   }

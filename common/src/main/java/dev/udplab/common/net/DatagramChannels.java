@@ -102,6 +102,14 @@ public final class DatagramChannels {
     return channel instanceof UnixChannel || !LINUX ? reported : reported * 2;
   }
 
+  /**
+   * Whether {@code channel} can send a {@link io.netty.channel.unix.SegmentedDatagramPacket} (UDP GSO): the epoll
+   * transport on a kernel with {@code UDP_SEGMENT} (Linux 4.18+).
+   */
+  public static boolean segmentedWritesSupported(DatagramChannel channel) {
+    return channel instanceof EpollDatagramChannel && EpollDatagramChannel.isSegmentedDatagramPacketSupported();
+  }
+
   /** Vert.x's own meters of {@code socket} ({@code vertx_datagram_*}), or null when Vert.x metrics are off. */
   public static DatagramSocketMetrics vertxMetricsOf(DatagramSocket socket) {
     Object provided = socket instanceof MetricsProvider ? ((MetricsProvider) socket).getMetrics() : null;

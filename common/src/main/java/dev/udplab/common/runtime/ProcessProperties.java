@@ -23,10 +23,26 @@ public final class ProcessProperties {
    * ssh session has none) and AWT starts no toolkit thread.
    */
   public static final String AWT_HEADLESS = "java.awt.headless";
+  /**
+   * With the jar manifest's {@code Add-Opens: java.base/java.nio}, lets Netty allocate direct memory with
+   * {@code Unsafe.allocateMemory} instead of {@code ByteBuffer.allocateDirect}, which zeroes every new chunk: on
+   * this project's VMs the first 8 MiB chunk cost about 30 ms of page faults on the first datagram.
+   */
+  public static final String NETTY_REFLECTION = "io.netty.tryReflectionSetAccessible";
+  /**
+   * Netty's leak detector records a stack trace for one buffer in 128 on the datagram path; udplab's tests run it
+   * (the build sets the level), the jars do not.
+   */
+  public static final String NETTY_LEAK_DETECTION = "io.netty.leakDetection.level";
+  /** {@code true} sends runs of equal server replies to one sender as one UDP GSO write (off: it lost on loopback). */
+  public static final String SERVER_GSO = "udplab.server.gso";
+  /** Datagrams the server sends itself through each socket's real path before it says {@code listening}; 0: none. */
+  public static final String SERVER_WARMUP = "udplab.server.warmup";
   /** Datagrams per {@code recvmmsg} call on epoll ({@link dev.udplab.common.net.Datagrams#RECVMMSG_DATAGRAMS}). */
   public static final String RECVMMSG = "udplab.recvmmsg";
 
   private static final int DEFAULT_RECVMMSG_DATAGRAMS = 16;
+  private static final int DEFAULT_SERVER_WARMUP = 20_000;
 
   private ProcessProperties() {
   }
@@ -36,6 +52,18 @@ public final class ProcessProperties {
     setUnlessGiven(NETTY_JFR, "false");
     setUnlessGiven(VERTX_DISABLE_DNS_RESOLVER, "true");
     setUnlessGiven(AWT_HEADLESS, "true");
+    setUnlessGiven(NETTY_REFLECTION, "true");
+    setUnlessGiven(NETTY_LEAK_DETECTION, "disabled");
+  }
+
+  /** {@code -Dudplab.server.gso}, default false. */
+  public static boolean serverGso() {
+    return Boolean.getBoolean(SERVER_GSO);
+  }
+
+  /** {@code -Dudplab.server.warmup}, at least 0 (default 20000). */
+  public static int serverWarmUpDatagrams() {
+    return Math.max(0, Integer.getInteger(SERVER_WARMUP, DEFAULT_SERVER_WARMUP));
   }
 
   /** {@code -Dudplab.recvmmsg}, at least 1 (default 16). */

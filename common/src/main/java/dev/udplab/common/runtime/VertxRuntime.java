@@ -80,10 +80,25 @@ public final class VertxRuntime implements AutoCloseable {
    * @throws CommandException (exit 4) naming the port and what to do when it cannot be bound
    */
   public MetricsEndpoint serveMetrics(String host, int port) {
+    return awaitMetrics(listenMetrics(host, port), host, port);
+  }
+
+  /**
+   * Starts binding the metrics endpoint and returns at once, so that the caller can do other start-up work
+   * meanwhile; {@link #awaitMetrics} then waits for it.
+   */
+  public Future<HttpServer> listenMetrics(String host, int port) {
+    return vertx.createHttpServer().requestHandler(PrometheusRequestHandler.create(registry)).listen(port, host);
+  }
+
+  /**
+   * Waits for an endpoint {@link #listenMetrics} started.
+   *
+   * @throws CommandException (exit 4) naming the port and what to do when it cannot be bound
+   */
+  public MetricsEndpoint awaitMetrics(Future<HttpServer> listening, String host, int port) {
     try {
-      HttpServer server = await(vertx.createHttpServer()
-          .requestHandler(PrometheusRequestHandler.create(registry))
-          .listen(port, host), "the metrics endpoint");
+      HttpServer server = await(listening, "the metrics endpoint");
       endpoint = new MetricsEndpoint(host, server.actualPort());
       return endpoint;
     } catch (CommandException e) {

@@ -7,9 +7,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.spi.metrics.DatagramSocketMetrics;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code port} only, with the {@link KernelMeters} beside them; Vert.x's own {@code vertx_datagram_*} meters of the
  * socket; and the socket's own received count. Several instances on one port register the same ids and so share,
  * and sum into, the same {@code udp_server_*} meters. Every dropped datagram is counted through
- * {@link #dropped(DropReason)}. The counting methods run on the socket's event loop.
+ * {@link #dropped}. The counting methods run on the socket's event loop; the replier calls them once per read batch
+ * with the batch's totals (Vert.x's summaries, whose count is datagrams, once per datagram).
  */
 public final class ServerMetrics {
   private static final VarHandle RECEIVED_HERE;
@@ -32,6 +35,14 @@ public final class ServerMetrics {
     }
   }
 
+  /** The lag histogram's bucket bounds: from the timer's own jitter to stalls that lose whole receive buffers. */
+  /** The lag histogram's bounds, as the client's RTT histogram's: the timer's own jitter up to lost seconds. */
+  private static final Duration[] LAG_BUCKETS = {Duration.ofNanos(50_000), Duration.ofNanos(100_000),
+      Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofNanos(2_500_000),
+      Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+      Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+      Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
   private final int port;
   private final MeterRegistry registry;
   private final Tags tags;
@@ -43,6 +54,7 @@ public final class ServerMetrics {
   private final AtomicLong receiveBufferBytes = new AtomicLong();
   private final AtomicLong sendBufferBytes = new AtomicLong();
   private final DatagramSocketMetrics vertxMetrics;
+  private final Timer eventLoopLag;
   // this socket's own count, where the meters count every instance on the port
   private long receivedHere;
 
@@ -61,6 +73,10 @@ public final class ServerMetrics {
           tags.and("reason", reason.label())));
     }
     KernelMeters.register(registry, tags, port, ProcNetUdp.system());
+    eventLoopLag = Timer.builder("udp_server_event_loop_lag")
+        .description("How late the socket's event loop ran a task handed to it every " + EventLoopLag.TICK_MICROS
+            + " us: time the loop could not serve datagrams")
+        .serviceLevelObjectives(LAG_BUCKETS).tags(tags).register(registry);
     gauge("udp_server_socket_receive_buffer_bytes", "SO_RCVBUF the kernel granted", receiveBufferBytes);
     gauge("udp_server_socket_send_buffer_bytes", "SO_SNDBUF the kernel granted", sendBufferBytes);
   }
@@ -83,26 +99,49 @@ public final class ServerMetrics {
     return port;
   }
 
-  public void received(int bytes) {
-    received.increment();
+  /**
+   * Counts {@code datagrams} received with {@code bytes} payload bytes in all: one update of each meter per read
+   * batch, not per datagram.
+   */
+  public void received(long datagrams, long bytes) {
+    received.increment(datagrams);
     bytesReceived.increment(bytes);
-    // one writer (the event loop), readers anywhere: an opaque store is enough, and costs no fence per datagram
-    RECEIVED_HERE.setOpaque(this, receivedHere + 1);
+    // one writer (the event loop), readers anywhere: an opaque store is enough, and costs no fence
+    RECEIVED_HERE.setOpaque(this, receivedHere + datagrams);
+  }
+
+  /** Counts {@code datagrams} replies the kernel accepted, {@code bytes} payload bytes in all. */
+  public void sent(long datagrams, long bytes) {
+    sent.increment(datagrams);
+    bytesSent.increment(bytes);
+  }
+
+  /** Vert.x's {@code vertx_datagram_bytes_read}, a summary whose count is datagrams: one sample per datagram. */
+  public void vertxRead(int bytes) {
     if (vertxMetrics != null) {
       vertxMetrics.bytesRead(null, null, bytes);
     }
   }
 
-  public void sent(int bytes) {
-    sent.increment();
-    bytesSent.increment(bytes);
+  /** Vert.x's {@code vertx_datagram_bytes_written}, one sample per datagram sent. */
+  public void vertxWritten(int bytes) {
     if (vertxMetrics != null) {
       vertxMetrics.bytesWritten(null, null, bytes);
     }
   }
 
+  /** The socket's event-loop lag meter, shared by the instances on the port. */
+  public Timer eventLoopLag() {
+    return eventLoopLag;
+  }
+
   public void dropped(DropReason reason) {
     dropped.get(reason).increment();
+  }
+
+  /** Counts {@code datagrams} not answered for {@code reason}. */
+  public void dropped(DropReason reason, long datagrams) {
+    dropped.get(reason).increment(datagrams);
   }
 
   /** Records the socket buffer sizes the kernel granted. */
