@@ -210,22 +210,27 @@ def check_loss_panel(prom, dashboard, values, at, reports, failures, when):
             failures.append(line)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_lab_arguments(parser, timeout):
+    """The options every dashboard check takes: where Prometheus is, the dashboard, the labels of the run."""
     parser.add_argument("--url", required=True, help="Prometheus base URL")
     parser.add_argument("--dashboard", default=dash.DEFAULT_DASHBOARD)
+    parser.add_argument("--target", required=True, help="the floods' --to HOST:PORT (their metric label)")
+    parser.add_argument("--mode", required=True, help="the servers' mode label")
+    parser.add_argument("--server-port", required=True, help="the servers' UDP port (their metric label)")
+    parser.add_argument("--since", type=float, required=True, help="epoch seconds before the processes started")
+    parser.add_argument("--scrape-interval", type=int, default=1, help="seconds, as in the scrape config")
+    parser.add_argument("--timeout", type=float, default=timeout, help="seconds to wait for each condition")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_lab_arguments(parser, timeout=60)
     parser.add_argument("--flood-json", action="append", required=True,
                         help="file a flood's --json report is written to (once per flood)")
     parser.add_argument("--flood-instance", action="append", required=True,
                         help="that flood's metrics endpoint HOST:PORT, its instance label (once per flood, same order)")
     parser.add_argument("--flood-pid", type=int, action="append", required=True,
                         help="that flood's process id (once per flood, same order)")
-    parser.add_argument("--target", required=True, help="the floods' --to HOST:PORT (their metric label)")
-    parser.add_argument("--mode", required=True, help="the server's mode label")
-    parser.add_argument("--server-port", required=True, help="the server's UDP port (its metric label)")
-    parser.add_argument("--since", type=float, required=True, help="epoch seconds before the processes started")
-    parser.add_argument("--scrape-interval", type=int, default=1, help="seconds, as in the scrape config")
-    parser.add_argument("--timeout", type=float, default=60, help="seconds to wait for each condition")
     args = parser.parse_args()
     if not len(args.flood_json) == len(args.flood_instance) == len(args.flood_pid):
         parser.error("give --flood-json, --flood-instance and --flood-pid once per flood")

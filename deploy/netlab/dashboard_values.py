@@ -28,17 +28,10 @@ import validate_dashboard as dash  # noqa: E402
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", required=True, help="Prometheus base URL")
-    parser.add_argument("--dashboard", default=dash.DEFAULT_DASHBOARD)
+    check.add_lab_arguments(parser, timeout=40)
     parser.add_argument("--flood", nargs=3, action="append", required=True, metavar=("JSON", "INSTANCE", "PID"),
                         help="a flood's --json report file, its metrics endpoint HOST:PORT, its process id")
     parser.add_argument("--servers", type=int, required=True, help="how many servers Prometheus scrapes")
-    parser.add_argument("--target", required=True, help="the floods' --to HOST:PORT (their metric label)")
-    parser.add_argument("--mode", required=True, help="the servers' mode label")
-    parser.add_argument("--server-port", required=True, help="the servers' UDP port (their metric label)")
-    parser.add_argument("--since", type=float, required=True, help="epoch seconds before the processes started")
-    parser.add_argument("--scrape-interval", type=int, default=1, help="seconds, as in the scrape config")
-    parser.add_argument("--timeout", type=float, default=40, help="seconds to wait for each condition")
     args = parser.parse_args()
     floods = [(path, instance, int(pid)) for path, instance, pid in args.flood]
 
