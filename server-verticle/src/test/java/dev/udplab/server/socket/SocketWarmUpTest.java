@@ -2,28 +2,20 @@ package dev.udplab.server.socket;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** A warm-up round sends only what keeps the unanswered datagrams within the window, whatever stalled before it. */
 class SocketWarmUpTest {
 
-  @Test
-  void a_round_after_every_reply_sends_a_full_window() {
-    assertEquals(51, SocketWarmUp.room(51, 102, 102));
-  }
-
-  @Test
-  void a_round_after_some_replies_tops_up_to_the_window() {
-    assertEquals(20, SocketWarmUp.room(51, 102, 71));
-  }
-
-  @Test
-  void a_round_after_a_stall_with_no_reply_sends_nothing_more() {
-    assertEquals(0, SocketWarmUp.room(51, 51, 0));
-  }
-
-  @Test
-  void unanswered_beyond_the_window_never_makes_a_negative_round() {
-    assertEquals(0, SocketWarmUp.room(32, 100, 0));
+  @ParameterizedTest(name = "window {0}, sent {1}, received {2}: {3} more")
+  @CsvSource({
+      "51, 102, 102, 51",  // every reply back: a full window
+      "51, 102,  71, 20",  // some back: topped up to the window
+      "51,  51,   0,  0",  // a stall with no reply yet: nothing more
+      "32, 100,   0,  0",  // more unanswered than the window: never negative
+  })
+  void a_round_tops_up_to_the_window(int window, long sent, long received, long room) {
+    assertEquals(room, SocketWarmUp.room(window, sent, received));
   }
 }
