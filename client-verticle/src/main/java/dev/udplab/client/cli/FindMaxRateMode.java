@@ -40,7 +40,8 @@ record FindMaxRateMode(FloodPlan plan) implements FloodMode {
     output.text().println(String.format(Locale.ROOT, "find-max-rate: probes of %.1f s, loss threshold %s%%",
         probe.toNanos() / 1e9, threshold));
     long answer = search.search(rate -> {
-      FloodOptions options = base.withRate(rate).withDuration(probe)
+      // the search warmed up once before its first probe: no warm-up of their own
+      FloodOptions options = base.withRate(rate).withDuration(probe).withWarmup(Duration.ZERO)
           .withCount(rate == 0 ? base.count() : Math.max(1, rate * probe.toMillis() / 1000));
       FloodReport report = runs.run(options, null, false);
       probes.add(JsonReport.probe(report, rate));

@@ -75,6 +75,12 @@ public final class FloodCommand implements Callable<Integer>, HelpSections.Secti
           + ": 64, 1K, 1400 (default: ${DEFAULT-VALUE})")
   private int size;
 
+  @Option(names = "--warmup", paramLabel = "DURATION", converter = Converters.DurationValue.class,
+      defaultValue = "400ms",
+      description = "Send at the target rate this long before the run, left out of the report (the server counts "
+          + "it); 0s = none, so that exactly --count datagrams reach the server (default: ${DEFAULT-VALUE})")
+  private Duration warmup;
+
   @Mixin
   private SocketBufferOptions buffers;
 
@@ -148,7 +154,8 @@ public final class FloodCommand implements Callable<Integer>, HelpSections.Secti
   @Override
   public List<HelpSections.Section> helpSections() {
     return List.of(
-        HelpSections.section("What to send", "--to", "--count", "--duration", "--rate", "--bitrate", "--size"),
+        HelpSections.section("What to send", "--to", "--count", "--duration", "--rate", "--bitrate", "--size",
+            "--warmup"),
         HelpSections.section("Sockets", "--rcvbuf", "--sndbuf", "--sockets", "--bind", "--gso"),
         HelpSections.section("Reading replies", "--expect", "--drain"),
         HelpSections.section("Output", "--interval", "--json"),
@@ -184,7 +191,7 @@ public final class FloodCommand implements Callable<Integer>, HelpSections.Secti
       }
       long pps = bitrate == null ? rate : FloodOptions.rateOf(bitrate, size);
       FloodOptions flood = new FloodOptions(target, count, duration, pps, bitrate, size, SocketBuffers.of(buffers),
-          sockets, bind == null ? null : BindAddress.parse(bind), drain, interval, expect, gso);
+          sockets, bind == null ? null : BindAddress.parse(bind), drain, interval, expect, gso, warmup);
       return FloodPlan.of(flood, maxLoss, json, linger, findMaxRate, sweepRcvbuf, sweepRate,
           serverMetrics == null ? null : serverMetricsUrl(serverMetrics), plot);
     } catch (IllegalArgumentException e) {

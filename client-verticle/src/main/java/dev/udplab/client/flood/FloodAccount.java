@@ -11,8 +11,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Everything one flood counts, fed by the verticle from the event loop: sends, replies (decoded here),
- * intervals, and the final mode decision. It updates the {@code udp_client_*} meters as it goes, so
+ * Everything one phase of a flood counts (the warm-up, or the measured run), fed by the verticle from the event loop:
+ * sends, replies, intervals, round-trip times from the actual and from the intended send time, and the final mode
+ * decision. A phase owns the sequence numbers from {@code firstSequence} on, so the verticle can tell a warm-up
+ * straggler from a reply of the run. It updates the {@code udp_client_*} meters as it goes, so
  * they are live during the run, and adds the loss once the drain is over.
  *
  * <p>Mode with {@link ReplyKind#AUTO}: {@code sequenced} as soon as one reply carries our header (other
@@ -32,6 +34,9 @@ final class FloodAccount {
   private final long startNanos;
   private final LossTracker tracker;
   private final RttRecorder rtt = new RttRecorder();
+  private final RttRecorder rttFromIntended = new RttRecorder();
+  private final SendPacer pacer;
+  private final long firstSequence;
   private final List<Interval> intervals = new ArrayList<>();
   private long attempted;
   private long sent;
@@ -48,13 +53,17 @@ final class FloodAccount {
   private long intervalStartNanos;
 
   /**
-   * {@code flows}: the client sockets replies come back on, each its own flow for reordering; {@code keepIntervals}:
-   * whether intervals are recorded at all ({@code --interval 0} turns them off).
+   * @param flows         the client sockets replies come back on, each its own flow for reordering
+   * @param firstSequence the sequence number of this phase's first datagram
+   * @param pacer         the phase's pacer: when each datagram was meant to leave
+   * @param keepIntervals whether intervals are recorded at all ({@code --interval 0} and the warm-up turn them off)
    */
   FloodAccount(String target, ReplyKind expect, ClientMetrics.Target meters, long startNanos, int flows,
-      boolean keepIntervals) {
+      long firstSequence, SendPacer pacer, boolean keepIntervals) {
     this.keepIntervals = keepIntervals;
     this.tracker = new LossTracker(flows);
+    this.firstSequence = firstSequence;
+    this.pacer = pacer;
     this.target = target;
     this.expect = expect;
     this.meters = meters;
@@ -62,9 +71,24 @@ final class FloodAccount {
     this.intervalStartNanos = startNanos;
   }
 
-  /** Takes the next sequence number. */
+  /** Allocates the loss bitmap for {@code count} datagrams now rather than while they flow. */
+  void reserve(long count) {
+    tracker.reserve(count);
+  }
+
+  /** The sequence number the next datagram carries. */
   long nextSequence() {
-    return attempted++;
+    return firstSequence + attempted;
+  }
+
+  /** {@code datagrams} more were handed to the kernel (sent or failed): their sequence numbers are spent. */
+  void attempted(int datagrams) {
+    attempted += datagrams;
+  }
+
+  /** Whether {@code sequence} is one of this phase's. */
+  boolean owns(long sequence) {
+    return sequence >= firstSequence && sequence < firstSequence + attempted;
   }
 
   /** The kernel accepted {@code datagrams} datagrams of {@code bytes} each. */
@@ -102,16 +126,19 @@ final class FloodAccount {
     meters.datagramsUnexpected.increment();
   }
 
+  /** Whether replies are decoded at all ({@code --expect counted} and {@code none} take them as they come). */
+  boolean decodes() {
+    return expect != ReplyKind.COUNTED && expect != ReplyKind.NONE;
+  }
+
   /**
-   * A reply from the target of {@code length} bytes whose first {@code headerLength} bytes are in
-   * {@code header}, read at {@code nowNanos} on client socket {@code flow}.
+   * A reply from the target of {@code length} bytes carrying {@code sequence} (-1: none, or not decoded; see
+   * {@link #decodes}) and the send time in {@code header}, read at {@code nowNanos} on client socket {@code flow}.
    */
-  void reply(byte[] header, int headerLength, int length, long nowNanos, int flow) {
+  void reply(long sequence, byte[] header, int length, long nowNanos, int flow) {
     meters.bytesReceived.increment(length);
     lastReplyNanos = nowNanos;
-    long sequence = expect == ReplyKind.COUNTED || expect == ReplyKind.NONE ? -1
-        : FloodPayload.decodeSequence(header, headerLength);
-    if (sequence < 0 || sequence >= attempted) {
+    if (!decodes() || !owns(sequence)) {
       plainReplies++;
       if (expect == ReplyKind.NONE || expect == ReplyKind.SEQUENCED || sequencedReplies > 0) {
         meters.datagramsUnexpected.increment();
@@ -123,7 +150,7 @@ final class FloodAccount {
       return;
     }
     sequencedReplies++;
-    switch (tracker.record(sequence, flow)) {
+    switch (tracker.record(sequence - firstSequence, flow)) {
       case DUPLICATE:
         meters.datagramsDuplicated.increment();
         return;
@@ -136,9 +163,14 @@ final class FloodAccount {
     intervalReceived++;
     replyBytes += length;
     meters.datagramsReceived.increment();
-    long rttNanos = nowNanos - startNanos - FloodPayload.decodeSendNanos(header);
+    long sinceStart = nowNanos - startNanos;
+    long rttNanos = sinceStart - FloodPayload.decodeSendNanos(header);
     rtt.record(rttNanos);
     meters.recordRtt(rttNanos);
+    if (pacer.paced()) {
+      // coordinated omission: a datagram the sender sent late waited for the sender as much as for the network
+      rttFromIntended.record(sinceStart - pacer.intendedNanos(sequence - firstSequence));
+    }
   }
 
   /** Closes the current interval at {@code nowNanos} and returns it, or null with {@code --interval 0}. */
@@ -206,8 +238,10 @@ final class FloodAccount {
    *
    * @param sendEndNanos when the last datagram went out
    * @param parameters   what the run was asked and granted
+   * @param measured     the warm-up, pacing and stall figures of the run, which this account adds its RTT from the
+   *                     intended send times to
    */
-  FloodReport finish(long sendEndNanos, FloodParameters parameters) {
+  FloodReport finish(long sendEndNanos, FloodParameters parameters, FloodReport.Fidelity measured) {
     closeDrainInterval(sendEndNanos);
     ReplyKind mode = mode();
     LossTracker.Counts counts = tracker.counts();
@@ -231,7 +265,9 @@ final class FloodAccount {
         unexpected, (sendEndNanos - startNanos) / 1e9,
         (Math.max(sendEndNanos, lastReplyNanos) - startNanos) / 1e9, parameters.rcvbufGranted(),
         parameters.sndbufGranted(), rtt.snapshot(), List.copyOf(intervals), sendFailures, sendFailure, replyBytes,
-        parameters, null, null);
+        parameters, measured.withRttFromIntended(
+            mode == ReplyKind.SEQUENCED && pacer.paced() && rttFromIntended.count() > 0 ? rttFromIntended.snapshot()
+                : null), null, null);
     if (mode != ReplyKind.NONE) {
       meters.datagramsLost.increment(report.lost());
     }

@@ -29,10 +29,11 @@ import java.time.Duration;
  * @param interval      interval report period, whole milliseconds; zero = no interval lines
  * @param expect        what the replies are
  * @param gso           whether writes carry several datagrams (see {@link UdpGso})
+ * @param warmup        how long to send at the target rate before the run, left out of the report; zero = none
  */
 public record FloodOptions(HostPort target, long count, Duration duration, long rate, Long bitsPerSecond,
     int sizeBytes, SocketBuffers buffers, int sockets, BindAddress bind, Duration drain, Duration interval,
-    ReplyKind expect, GsoMode gso) {
+    ReplyKind expect, GsoMode gso, Duration warmup) {
 
   /** Datagrams per run: 20000, as in the lab. */
   public static final long DEFAULT_COUNT = 20_000;
@@ -40,13 +41,20 @@ public record FloodOptions(HostPort target, long count, Duration duration, long 
   public static final long MAX_RATE = 1_000_000_000L;
   /** The most source sockets. */
   public static final int MAX_SOCKETS = 1024;
+  /**
+   * The warm-up unless {@code --warmup} says otherwise: sockperf leaves out its first 400 ms, and a few thousand
+   * datagrams through the send and reply paths take them out of the interpreter before the run.
+   */
+  public static final Duration DEFAULT_WARMUP = Duration.ofMillis(400);
+  /** The longest {@code --warmup}. */
+  public static final Duration MAX_WARMUP = Duration.ofMinutes(1);
 
   /**
    * @throws IllegalArgumentException naming the option, fit for one usage line
    */
   public FloodOptions {
     if (target == null || duration == null || buffers == null || drain == null || interval == null || expect == null
-        || gso == null) {
+        || gso == null || warmup == null) {
       throw new IllegalArgumentException("incomplete flood options");
     }
     if (count < 0) {
@@ -73,6 +81,10 @@ public record FloodOptions(HostPort target, long count, Duration duration, long 
       throw new IllegalArgumentException("--drain must be whole milliseconds (Vert.x timers count milliseconds): "
           + Durations.format(drain));
     }
+    if (warmup.isNegative() || warmup.compareTo(MAX_WARMUP) > 0) {
+      throw new IllegalArgumentException("--warmup must be 0s.." + MAX_WARMUP.toSeconds() + "s: "
+          + Durations.format(warmup));
+    }
     if (bind != null && bind.isIpv6() != target.isIpv6()) {
       throw new IllegalArgumentException("--bind " + bind + " is " + (bind.isIpv6() ? "IPv6" : "IPv4")
           + " but --to " + target.label() + " is " + (target.isIpv6() ? "IPv6" : "IPv4"));
@@ -85,12 +97,12 @@ public record FloodOptions(HostPort target, long count, Duration duration, long 
 
   /**
    * The defaults towards {@code target}: 20000 datagrams of 64 bytes, unpaced, one socket with the kernel's buffers,
-   * a 1 s drain and 1 s intervals, replies decided from what arrives, GSO where it fits.
+   * a 1 s drain and 1 s intervals, replies decided from what arrives, GSO where it fits, the default warm-up.
    */
   public static FloodOptions to(HostPort target) {
     return new FloodOptions(target, DEFAULT_COUNT, Duration.ZERO, 0, null, FloodPayload.DEFAULT_BYTES,
         SocketBuffers.KERNEL_DEFAULTS, 1, null, Duration.ofSeconds(1), Duration.ofSeconds(1), ReplyKind.AUTO,
-        GsoMode.AUTO);
+        GsoMode.AUTO, DEFAULT_WARMUP);
   }
 
   /**
@@ -105,57 +117,67 @@ public record FloodOptions(HostPort target, long count, Duration duration, long 
     return new FloodParameters(sizeBytes, target.isIpv6(), count, duration.toNanos() / 1e9, rate, bitsPerSecond,
         sockets, gso.toString(), segmentsPerWrite, buffers.receiveBytes(), buffers.sendBytes(),
         granted.receiveBytes(), granted.sendBytes(), expect.toString(), drain.toNanos() / 1e9,
-        interval.toNanos() / 1e9, bind == null ? null : bind.label());
+        interval.toNanos() / 1e9, bind == null ? null : bind.label(), warmup.toNanos() / 1e9);
   }
 
   public FloodOptions withCount(long newCount) {
     return new FloodOptions(target, newCount, duration, rate, bitsPerSecond, sizeBytes, buffers, sockets, bind, drain,
-        interval, expect, gso);
+        interval, expect, gso, warmup);
   }
 
   public FloodOptions withDuration(Duration newDuration) {
     return new FloodOptions(target, count, newDuration, rate, bitsPerSecond, sizeBytes, buffers, sockets, bind, drain,
-        interval, expect, gso);
+        interval, expect, gso, warmup);
   }
 
   /** A copy at {@code newRate} datagrams per second; a {@code --bitrate} no longer applies. */
   public FloodOptions withRate(long newRate) {
     return new FloodOptions(target, count, duration, newRate, null, sizeBytes, buffers, sockets, bind, drain,
-        interval, expect, gso);
+        interval, expect, gso, warmup);
   }
 
   public FloodOptions withSizeBytes(int newSizeBytes) {
     return new FloodOptions(target, count, duration, rate, bitsPerSecond, newSizeBytes, buffers, sockets, bind, drain,
-        interval, expect, gso);
+        interval, expect, gso, warmup);
   }
 
   public FloodOptions withBuffers(SocketBuffers newBuffers) {
     return new FloodOptions(target, count, duration, rate, bitsPerSecond, sizeBytes, newBuffers, sockets, bind, drain,
-        interval, expect, gso);
+        interval, expect, gso, warmup);
   }
 
   public FloodOptions withSockets(int newSockets) {
     return new FloodOptions(target, count, duration, rate, bitsPerSecond, sizeBytes, buffers, newSockets, bind, drain,
-        interval, expect, gso);
+        interval, expect, gso, warmup);
   }
 
   public FloodOptions withBind(BindAddress newBind) {
     return new FloodOptions(target, count, duration, rate, bitsPerSecond, sizeBytes, buffers, sockets, newBind, drain,
-        interval, expect, gso);
+        interval, expect, gso, warmup);
   }
 
   public FloodOptions withDrain(Duration newDrain) {
     return new FloodOptions(target, count, duration, rate, bitsPerSecond, sizeBytes, buffers, sockets, bind, newDrain,
-        interval, expect, gso);
+        interval, expect, gso, warmup);
   }
 
   public FloodOptions withInterval(Duration newInterval) {
     return new FloodOptions(target, count, duration, rate, bitsPerSecond, sizeBytes, buffers, sockets, bind, drain,
-        newInterval, expect, gso);
+        newInterval, expect, gso, warmup);
   }
 
   public FloodOptions withExpect(ReplyKind newExpect) {
     return new FloodOptions(target, count, duration, rate, bitsPerSecond, sizeBytes, buffers, sockets, bind, drain,
-        interval, newExpect, gso);
+        interval, newExpect, gso, warmup);
+  }
+
+  public FloodOptions withGso(GsoMode newGso) {
+    return new FloodOptions(target, count, duration, rate, bitsPerSecond, sizeBytes, buffers, sockets, bind, drain,
+        interval, expect, newGso, warmup);
+  }
+
+  public FloodOptions withWarmup(Duration newWarmup) {
+    return new FloodOptions(target, count, duration, rate, bitsPerSecond, sizeBytes, buffers, sockets, bind, drain,
+        interval, expect, gso, newWarmup);
   }
 }

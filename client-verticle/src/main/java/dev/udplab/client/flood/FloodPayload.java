@@ -1,6 +1,7 @@
 package dev.udplab.client.flood;
 
 import dev.udplab.common.net.Datagrams;
+import io.netty.buffer.ByteBuf;
 import java.util.Arrays;
 
 /**
@@ -53,6 +54,20 @@ public final class FloodPayload {
     writeDigits(sequence, SEQ_AT);
     writeDigits(sendNanos, TIME_AT);
     return bytes;
+  }
+
+  /** Writes a whole datagram (header and padding) at {@code offset} of {@code buffer}, to {@link #stamp} later. */
+  public void fill(ByteBuf buffer, int offset) {
+    buffer.setBytes(offset, bytes);
+  }
+
+  /**
+   * Writes the header of datagram {@code sequence} sent at {@code sendNanos} over the one at {@code offset} of
+   * {@code buffer}, which {@link #fill} prepared: the padding stays, only the header's 40 bytes are copied.
+   */
+  public void stamp(ByteBuf buffer, int offset, long sequence, long sendNanos) {
+    encode(sequence, sendNanos);
+    buffer.setBytes(offset, bytes, 0, HEADER_BYTES);
   }
 
   /** Datagram size in bytes. */

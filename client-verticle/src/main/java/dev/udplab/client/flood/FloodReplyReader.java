@@ -26,6 +26,8 @@ final class FloodReplyReader extends SimpleChannelInboundHandler<DatagramPacket>
   private final Replies replies;
   private final Consumer<Throwable> errors;
   private final DatagramSocketMetrics vertxMetrics;
+  /** When this read batch was taken from the socket, or -1 between batches. */
+  private long batchNanos = -1;
 
   /**
    * @param errors       gets what the channel reports instead of a datagram (an ICMP port unreachable on a connected
@@ -44,7 +46,17 @@ final class FloodReplyReader extends SimpleChannelInboundHandler<DatagramPacket>
     if (vertxMetrics != null) {
       vertxMetrics.bytesRead(null, null, content.readableBytes());
     }
-    replies.received(packet.sender(), content, System.nanoTime());
+    // the clock once per read batch: every datagram of a batch was in the socket when the batch was read
+    if (batchNanos < 0) {
+      batchNanos = System.nanoTime();
+    }
+    replies.received(packet.sender(), content, batchNanos);
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    batchNanos = -1;
+    ctx.fireChannelReadComplete();
   }
 
   @Override

@@ -86,6 +86,20 @@ public final class LossTracker {
     return Arrival.IN_ORDER;
   }
 
+  /** Pages {@link #reserve} allocates at most: 128 Mi sequence numbers, 16 MiB. */
+  static final int MAX_RESERVED_PAGES = 128;
+
+  /**
+   * Allocates now the pages for sequence numbers below {@code count} (at most {@link #MAX_RESERVED_PAGES}), so that a
+   * run of known length allocates none while datagrams flow.
+   */
+  public void reserve(long count) {
+    long pagesNeeded = Math.min(MAX_RESERVED_PAGES, (count + PAGE_MASK) >>> PAGE_BITS_LOG2);
+    for (long p = 0; p < pagesNeeded; p++) {
+      page(p);
+    }
+  }
+
   /** Whether {@code sequence} has come back. */
   public boolean seen(long sequence) {
     long pageIndex = sequence >>> PAGE_BITS_LOG2;

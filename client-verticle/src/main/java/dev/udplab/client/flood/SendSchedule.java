@@ -1,15 +1,12 @@
 package dev.udplab.client.flood;
 
-
 /**
- * When a flood's send phase ends and how many datagrams one tick may send, without I/O: the {@link SendPacer}'s
- * allowance, capped by the sends the kernel has not completed yet ({@link #SEND_WINDOW}) and by what is left
- * of {@code --count}; the phase ends when {@code --count} datagrams were attempted or {@code --duration} is up.
+ * When a flood's send phase ends and how many datagrams may go now, without I/O: the {@link SendPacer}'s allowance,
+ * capped by what is left of {@code --count}; the phase ends when {@code --count} datagrams were attempted or
+ * {@code --duration} is up. Sends complete synchronously (see {@code ConnectedSocket}), so nothing else holds the
+ * sender back.
  */
 final class SendSchedule {
-
-  /** Sends not yet completed by the kernel; above this the sender waits (bounds Netty's queue). */
-  static final int SEND_WINDOW = 4096;
 
   private final long count;
   private final long durationNanos;
@@ -34,13 +31,21 @@ final class SendSchedule {
   }
 
   /** How many datagrams may go out at {@code nowNanos}; call {@link #sent(long)} with what went. */
-  long due(long nowNanos, long attempted, int inFlight) {
-    long due = Math.min(pacer.due(nowNanos), SEND_WINDOW - inFlight);
+  long due(long nowNanos, long attempted) {
+    long due = pacer.due(nowNanos);
     return count > 0 ? Math.min(due, count - attempted) : due;
   }
 
   /** Notes that {@code n} datagrams went out. */
   void sent(long n) {
     pacer.sent(n);
+  }
+
+  SendPacer pacer() {
+    return pacer;
+  }
+
+  long startNanos() {
+    return startNanos;
   }
 }

@@ -22,10 +22,12 @@ package dev.udplab.client.report;
  * @param drainSeconds      {@code --drain}
  * @param intervalSeconds   {@code --interval}; 0 = no interval lines
  * @param bind              {@code --bind} as given, or null
+ * @param warmupSeconds     {@code --warmup}: how long the flood sent before the run, left out of the results
  */
 public record FloodParameters(int sizeBytes, boolean ipv6, long count, double durationSeconds, long rate,
     Long bitsPerSecond, int sockets, String gso, int segmentsPerWrite, Integer rcvbufAsked, Integer sndbufAsked,
-    long rcvbufGranted, long sndbufGranted, String expect, double drainSeconds, double intervalSeconds, String bind) {
+    long rcvbufGranted, long sndbufGranted, String expect, double drainSeconds, double intervalSeconds, String bind,
+    double warmupSeconds) {
 
   /**
    * Bytes one datagram of {@code payloadBytes} takes on an Ethernet link besides its payload: the UDP header (8), the

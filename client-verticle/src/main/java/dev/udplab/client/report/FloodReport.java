@@ -16,6 +16,8 @@ import java.util.List;
  * @param sendFailure       why the first of them was refused, in the kernel's words, or null
  * @param replyBytes        payload bytes of the replies counted as received
  * @param parameters        what the run was asked to do and what the kernel granted
+ * @param fidelity          how far the flood itself can be trusted: its warm-up, pacing, stalls and the RTT from the
+ *                          intended send times
  * @param clientKernelDrops the kernel's drops at this flood's own sockets, or null where it does not say (or not
  *                          read yet)
  * @param lossAttribution   where the loss happened ({@code --server-metrics}), or null
@@ -23,7 +25,7 @@ import java.util.List;
 public record FloodReport(String target, ReplyKind mode, long sent, long received, long duplicates, long reordered,
     long unexpected, double elapsedSeconds, double receiveSeconds, long rcvbuf, long sndbuf, Rtt rtt,
     List<Interval> intervals, long sendFailures, String sendFailure, long replyBytes, FloodParameters parameters,
-    Long clientKernelDrops, LossAttribution lossAttribution) {
+    Fidelity fidelity, Long clientKernelDrops, LossAttribution lossAttribution) {
 
   /** Round-trip figures in milliseconds. */
   public record Rtt(double minMillis, double p50Millis, double p90Millis, double p99Millis, double p999Millis,
@@ -43,17 +45,91 @@ public record FloodReport(String target, ReplyKind mode, long sent, long receive
     }
   }
 
+  /**
+   * How far the flood itself can be trusted: what the warm-up before the run sent, how exactly the pacing kept its
+   * schedule, how long the flood's own event loop stalled, and the round-trip times counted from the intended send
+   * times (null when unpaced or without sequenced replies).
+   */
+  public record Fidelity(Warmup warmup, Pacing pacing, Stalls clientStalls, Rtt rttFromIntended) {
+
+    /** No warm-up, no pacing figures, no stalls measured. */
+    public static final Fidelity NONE = new Fidelity(new Warmup(0, 0, 0), new Pacing(Pacing.UNPACED, 0, null, null),
+        new Stalls(0, 0, 0), null);
+
+    public Fidelity withRttFromIntended(Rtt fromIntended) {
+      return new Fidelity(warmup, pacing, clientStalls, fromIntended);
+    }
+
+    /**
+     * Whether the RTT from the intended send times differs from the RTT from the actual ones by more than 10 % at
+     * p50, p99 or p99.9: the sender was late often enough to hide part of the delay (coordinated omission).
+     */
+    public boolean intendedDiffers(Rtt actual) {
+      return rttFromIntended != null && (differs(actual.p50Millis(), rttFromIntended.p50Millis())
+          || differs(actual.p99Millis(), rttFromIntended.p99Millis())
+          || differs(actual.p999Millis(), rttFromIntended.p999Millis()));
+    }
+
+    private static boolean differs(double actual, double intended) {
+      return Math.abs(intended - actual) > 0.1 * Math.abs(actual);
+    }
+
+    /** Whether the flood's own longest stall is longer than the RTT p99 it measured: part of that tail is its own. */
+    public boolean clientStallExceeds(Rtt actual) {
+      return clientStalls.count() > 0 && clientStalls.maxMillis() > actual.p99Millis();
+    }
+  }
+
+  /**
+   * The warm-up before the run, left out of every other figure.
+   *
+   * @param seconds its send phase
+   */
+  public record Warmup(long sent, long received, double seconds) {
+  }
+
+  /**
+   * How the datagrams were paced.
+   *
+   * @param mode           {@link #PER_DATAGRAM}, {@link #BATCHED} or {@link #UNPACED}
+   * @param intervalMicros the intended gap between datagrams, 0 unpaced
+   * @param gapError       {@code |gap - interval|} between consecutive datagrams (per-datagram mode only, else null)
+   * @param late           how long after its intended time each datagram left (per-datagram mode only, else null)
+   */
+  public record Pacing(String mode, double intervalMicros, Micros gapError, Micros late) {
+    /** Each datagram leaves at its own time. */
+    public static final String PER_DATAGRAM = "per-datagram";
+    /** Each 1 ms tick's datagrams leave together (above the per-datagram rates). */
+    public static final String BATCHED = "batched";
+    /** As fast as the socket takes them. */
+    public static final String UNPACED = "unpaced";
+  }
+
+  /** Three figures of a distribution in microseconds. */
+  public record Micros(double p50, double p99, double max) {
+  }
+
+  /**
+   * The self-check: how late the flood's own event loop ran a 1 ms timer.
+   *
+   * @param count        ticks more than 1 ms late (stalls)
+   * @param maxMillis    the latest tick's lateness
+   * @param over1msMillis the stalls' lateness added up: time the loop could neither send nor read
+   */
+  public record Stalls(long count, double maxMillis, double over1msMillis) {
+  }
+
   /** This report with the client's own kernel drops, read once the run is over. */
   public FloodReport withClientKernelDrops(Long drops) {
     return new FloodReport(target, mode, sent, received, duplicates, reordered, unexpected, elapsedSeconds,
-        receiveSeconds, rcvbuf, sndbuf, rtt, intervals, sendFailures, sendFailure, replyBytes, parameters, drops,
-        lossAttribution);
+        receiveSeconds, rcvbuf, sndbuf, rtt, intervals, sendFailures, sendFailure, replyBytes, parameters, fidelity,
+        drops, lossAttribution);
   }
 
   /** This report with where its loss happened. */
   public FloodReport withLossAttribution(LossAttribution attribution) {
     return new FloodReport(target, mode, sent, received, duplicates, reordered, unexpected, elapsedSeconds,
-        receiveSeconds, rcvbuf, sndbuf, rtt, intervals, sendFailures, sendFailure, replyBytes, parameters,
+        receiveSeconds, rcvbuf, sndbuf, rtt, intervals, sendFailures, sendFailure, replyBytes, parameters, fidelity,
         clientKernelDrops, attribution);
   }
 

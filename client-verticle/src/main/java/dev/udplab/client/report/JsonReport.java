@@ -20,20 +20,16 @@ public final class JsonReport {
    * reordered unexpected elapsedSeconds sendRate receiveRate rcvbuf sndbuf rtt{minMillis p50Millis p90Millis p99Millis
    * p999Millis maxMillis} jitterMillis intervals[{second sent received fromSecond}]}, then {@code sendFailures
    * sendFailure clientKernelDrops sendBitsPerSecond sendWireBitsPerSecond receiveBitsPerSecond
-   * receiveWireBitsPerSecond lossAttribution test{...}}.
+   * receiveWireBitsPerSecond lossAttribution test{...} warmup{sent received seconds} pacing{...} clientStalls{...}
+   * rttFromIntended}} (the RTT block counted from the intended send times; null when unpaced, not sequenced or
+   * without a reply).
    */
   public static JsonObject of(FloodReport report) {
     boolean replies = report.replies();
     boolean sequenced = report.sequenced();
     boolean rttKnown = report.rttKnown();
     FloodReport.Rtt rtt = report.rtt();
-    JsonObject rttJson = new JsonObject()
-        .put("minMillis", rttKnown ? round(rtt.minMillis(), 3) : null)
-        .put("p50Millis", rttKnown ? round(rtt.p50Millis(), 3) : null)
-        .put("p90Millis", rttKnown ? round(rtt.p90Millis(), 3) : null)
-        .put("p99Millis", rttKnown ? round(rtt.p99Millis(), 3) : null)
-        .put("p999Millis", rttKnown ? round(rtt.p999Millis(), 3) : null)
-        .put("maxMillis", rttKnown ? round(rtt.maxMillis(), 3) : null);
+    FloodReport.Fidelity fidelity = report.fidelity();
     JsonArray intervalsJson = new JsonArray();
     for (FloodReport.Interval i : report.intervals()) {
       intervalsJson.add(new JsonObject().put("second", round(i.second(), 3)).put("sent", i.sent())
@@ -54,7 +50,7 @@ public final class JsonReport {
         .put("receiveRate", replies ? round(report.receiveRate(), 1) : null)
         .put("rcvbuf", report.rcvbuf())
         .put("sndbuf", report.sndbuf())
-        .put("rtt", rttJson)
+        .put("rtt", rtt(rtt, rttKnown))
         .put("jitterMillis", rttKnown ? round(rtt.jitterMillis(), 3) : null)
         .put("intervals", intervalsJson)
         .put("sendFailures", report.sendFailures())
@@ -65,7 +61,49 @@ public final class JsonReport {
         .put("receiveBitsPerSecond", replies ? Math.round(report.receiveBitsPerSecond()) : null)
         .put("receiveWireBitsPerSecond", replies ? Math.round(report.receiveWireBitsPerSecond()) : null)
         .put("lossAttribution", lossAttribution(report.lossAttribution()))
-        .put("test", test(report.parameters()));
+        .put("test", test(report.parameters()))
+        .put("warmup", warmup(fidelity.warmup()))
+        .put("pacing", pacing(fidelity.pacing()))
+        .put("clientStalls", stalls(fidelity.clientStalls()))
+        .put("rttFromIntended", rttKnown && fidelity.rttFromIntended() != null
+            ? rtt(fidelity.rttFromIntended(), true) : null);
+  }
+
+  /** The RTT block in milliseconds, every figure null when it is not {@code known}. */
+  private static JsonObject rtt(FloodReport.Rtt rtt, boolean known) {
+    return new JsonObject()
+        .put("minMillis", known ? round(rtt.minMillis(), 3) : null)
+        .put("p50Millis", known ? round(rtt.p50Millis(), 3) : null)
+        .put("p90Millis", known ? round(rtt.p90Millis(), 3) : null)
+        .put("p99Millis", known ? round(rtt.p99Millis(), 3) : null)
+        .put("p999Millis", known ? round(rtt.p999Millis(), 3) : null)
+        .put("maxMillis", known ? round(rtt.maxMillis(), 3) : null);
+  }
+
+  /** {@code {"sent", "received", "seconds"}} of the warm-up; all 0 without one. */
+  static JsonObject warmup(FloodReport.Warmup warmup) {
+    return new JsonObject().put("sent", warmup.sent()).put("received", warmup.received())
+        .put("seconds", round(warmup.seconds(), 3));
+  }
+
+  /**
+   * {@code {"mode", "intervalMicros", "gapErrorMicros", "lateMicros"}}, the last two {@code {"p50", "p99", "max"}}
+   * in the per-datagram mode and null otherwise.
+   */
+  static JsonObject pacing(FloodReport.Pacing pacing) {
+    return new JsonObject().put("mode", pacing.mode()).put("intervalMicros", round(pacing.intervalMicros(), 3))
+        .put("gapErrorMicros", micros(pacing.gapError())).put("lateMicros", micros(pacing.late()));
+  }
+
+  private static JsonObject micros(FloodReport.Micros micros) {
+    return micros == null ? null : new JsonObject().put("p50", round(micros.p50(), 1))
+        .put("p99", round(micros.p99(), 1)).put("max", round(micros.max(), 1));
+  }
+
+  /** {@code {"count", "maxMillis", "over1msMillis"}}: the self-check of the flood's own event loop. */
+  static JsonObject stalls(FloodReport.Stalls stalls) {
+    return new JsonObject().put("count", stalls.count()).put("maxMillis", round(stalls.maxMillis(), 3))
+        .put("over1msMillis", round(stalls.over1msMillis(), 3));
   }
 
   /** One run of a sweep: {@link #of} with {@code "sweep"} (the swept option) and {@code "value"} added. */
@@ -116,7 +154,8 @@ public final class JsonReport {
         .put("drainSeconds", round(p.drainSeconds(), 3))
         .put("intervalSeconds", round(p.intervalSeconds(), 3))
         .put("bind", p.bind())
-        .put("ipv6", p.ipv6());
+        .put("ipv6", p.ipv6())
+        .put("warmupSeconds", round(p.warmupSeconds(), 3));
   }
 
   private static double round(double value, int decimals) {

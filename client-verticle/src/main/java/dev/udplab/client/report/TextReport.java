@@ -12,6 +12,9 @@ import java.util.Locale;
  */
 public final class TextReport {
 
+  /** The widest line of a side-by-side column: two of them fit a 160-column terminal. */
+  static final int COLUMN = 76;
+
   private TextReport() {
   }
 
@@ -26,6 +29,30 @@ public final class TextReport {
         p.bind() == null ? "" : " from " + p.bind(), what, p.sizeBytes(), pace, p.rcvbufGranted(),
         p.sndbufGranted(), p.sockets(), p.sockets() == 1 ? "" : "s",
         p.segmentsPerWrite() > 1 ? ", GSO up to " + p.segmentsPerWrite() + " per write" : "");
+  }
+
+  /**
+   * The header's line on pacing for {@code rate} (0: none): each datagram at its own time up to
+   * {@code perDatagramMaxRate}, batched 1 ms ticks above it.
+   */
+  public static String pacingLine(long rate, long perDatagramMaxRate) {
+    if (rate == 0) {
+      return null;
+    }
+    if (rate <= perDatagramMaxRate) {
+      return fmt("pacing: each datagram at its own time, one every %.1f us (the summary says how exactly)", 1e6 / rate);
+    }
+    return fmt("pacing: batched, 1 ms ticks of %d datagrams (each datagram at its own time only up to %d pps)",
+        rate / 1000, perDatagramMaxRate);
+  }
+
+  /** The header's line on the warm-up of {@code seconds} at {@code rate} (0: unpaced), or null without one. */
+  public static String warmupLine(double seconds, long rate) {
+    if (seconds <= 0) {
+      return null;
+    }
+    return fmt("warm-up: %.3f s %s before the run, left out of the report and of the udp_client_* meters (the server "
+        + "counts it)", seconds, rate == 0 ? "unpaced" : "at " + rate + " pps");
   }
 
   /** {@code 100M}, {@code 1.5G}, {@code 64000}: a bitrate as {@code --bitrate} takes it. */
@@ -103,25 +130,79 @@ public final class TextReport {
     } else {
       b.append(fmt("rtt ms      n/a (replies carry no send time)%n"));
     }
+    fidelity(b, report);
     return b.toString();
+  }
+
+  /** The summary's lines on the warm-up, the pacing, the self-check and coordinated omission. */
+  private static void fidelity(StringBuilder b, FloodReport report) {
+    FloodReport.Fidelity f = report.fidelity();
+    if (f.warmup().sent() > 0) {
+      b.append(fmt("warm-up     %d sent, %d received in %.3f s (not in the figures above)%n", f.warmup().sent(),
+          f.warmup().received(), f.warmup().seconds()));
+    }
+    FloodReport.Pacing pacing = f.pacing();
+    if (pacing.gapError() != null) {
+      b.append(fmt("pacing      one every %.1f us: gap error p50 %.1f us, p99 %.1f us; late p50 %.1f us, p99 %.1f us%n",
+          pacing.intervalMicros(), pacing.gapError().p50(), pacing.gapError().p99(), pacing.late().p50(),
+          pacing.late().p99()));
+    } else if (FloodReport.Pacing.BATCHED.equals(pacing.mode())) {
+      b.append(fmt("pacing      batched: each 1 ms tick's datagrams leave together%n"));
+    }
+    FloodReport.Stalls stalls = f.clientStalls();
+    b.append(fmt("self-check  this client's event loop: %d stall%s over 1 ms, longest %.1f ms%n", stalls.count(),
+        stalls.count() == 1 ? "" : "s", stalls.maxMillis()));
+    if (report.rttKnown() && f.intendedDiffers(report.rtt())) {
+      FloodReport.Rtt i = f.rttFromIntended();
+      b.append(fmt("rtt ms      from the intended send times: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f%n",
+          i.p50Millis(), i.p90Millis(), i.p99Millis(), i.p999Millis(), i.maxMillis()));
+      b.append(fmt("            (more than 10 %% above: datagrams left late, and their wait for the sender is delay "
+          + "too)%n"));
+    }
+    if (report.rttKnown() && f.clientStallExceeds(report.rtt())) {
+      b.append(fmt("this client's own event loop stalled for up to %.1f ms (%.1f ms in all), longer than the RTT p99 "
+          + "of %.3f ms: part of the tail, and of any loss, is this client's, not the network's or the server's%n",
+          stalls.maxMillis(), stalls.over1msMillis(), report.rtt().p99Millis()));
+    }
   }
 
   /** Two summaries in two columns, for the demo. */
   public static String sideBySide(String leftTitle, FloodReport left, String rightTitle, FloodReport right) {
-    String[] l = (leftTitle + System.lineSeparator() + summary(left)).split("\\R");
-    String[] r = (rightTitle + System.lineSeparator() + summary(right)).split("\\R");
+    List<String> l = wrapped(leftTitle + System.lineSeparator() + summary(left));
+    List<String> r = wrapped(rightTitle + System.lineSeparator() + summary(right));
     int width = 0;
     for (String s : l) {
       width = Math.max(width, s.length());
     }
     List<String> lines = new ArrayList<>();
-    for (int i = 0; i < Math.max(l.length, r.length); i++) {
-      String a = i < l.length ? l[i] : "";
-      String c = i < r.length ? r[i] : "";
+    for (int i = 0; i < Math.max(l.size(), r.size()); i++) {
+      String a = i < l.size() ? l.get(i) : "";
+      String c = i < r.size() ? r.get(i) : "";
       lines.add(String.format(Locale.ROOT, "%-" + width + "s  |  %s", a, c).stripTrailing());
     }
     return String.join(System.lineSeparator(), lines) + System.lineSeparator();
   }
+
+  /** The lines of {@code text}, each longer than {@link #COLUMN} cut at its spaces, continued indented. */
+  static List<String> wrapped(String text) {
+    List<String> lines = new ArrayList<>();
+    for (String line : text.split("\\R")) {
+      String rest = line;
+      String indent = "";
+      while (indent.length() + rest.length() > COLUMN) {
+        int cut = rest.lastIndexOf(' ', COLUMN - indent.length());
+        if (cut <= 0) {
+          break;
+        }
+        lines.add(indent + rest.substring(0, cut));
+        rest = rest.substring(cut + 1);
+        indent = "    ";
+      }
+      lines.add(indent + rest);
+    }
+    return lines;
+  }
+
 
   private static String fmt(String format, Object... args) {
     return String.format(Locale.ROOT, format, args);

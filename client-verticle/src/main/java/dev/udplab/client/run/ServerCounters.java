@@ -16,6 +16,7 @@ import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * {@code --server-metrics URL}: a udplab server's counters for the flood's target port, read from its {@code /metrics}
@@ -50,19 +51,32 @@ public final class ServerCounters {
   }
 
   private final URI url;
+  private final Supplier<String> inProcess;
+  private final String source;
   private final PrintWriter notes;
   private final HttpClient http;
   private String lastProblem;
 
-  private ServerCounters(URI url, PrintWriter notes) {
+  private ServerCounters(URI url, Supplier<String> inProcess, String source, PrintWriter notes) {
     this.url = url;
+    this.inProcess = inProcess;
+    this.source = source;
     this.notes = notes;
-    this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).version(HttpClient.Version.HTTP_1_1).build();
+    this.http = url == null ? null
+        : HttpClient.newBuilder().connectTimeout(TIMEOUT).version(HttpClient.Version.HTTP_1_1).build();
   }
 
   /** Readings from {@code url}; problems go to {@code notes}. */
   public static ServerCounters of(URI url, PrintWriter notes) {
-    return new ServerCounters(url, notes);
+    return new ServerCounters(url, null, "--server-metrics " + url, notes);
+  }
+
+  /**
+   * Readings of a server in this process ({@code demo}): {@code scrape} gives its registry's Prometheus text, the
+   * same text its endpoint would serve; {@code source} names it in a problem line.
+   */
+  public static ServerCounters inProcess(Supplier<String> scrape, String source, PrintWriter notes) {
+    return new ServerCounters(null, scrape, source, notes);
   }
 
   public URI url() {
@@ -71,21 +85,9 @@ public final class ServerCounters {
 
   /** The counters for {@code port} now, or null after one line on {@code notes} saying why there are none. */
   public Reading read(int port, String when) {
-    String body;
-    try {
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(url).timeout(TIMEOUT).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() != 200) {
-        return problem(when, "answered HTTP " + response.statusCode());
-      }
-      body = response.body();
-    } catch (IOException e) {
-      return problem(when, "does not answer (" + describe(e) + ")");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return problem(when, "was interrupted");
-    } catch (IllegalArgumentException e) {
-      return problem(when, "is not a URL this client can read (" + e.getMessage() + ")");
+    String body = inProcess != null ? inProcess.get() : fetch(when);
+    if (body == null) {
+      return null;
     }
     PrometheusSamples samples;
     try {
@@ -107,8 +109,27 @@ public final class ServerCounters {
     return new Reading(Math.round(received), kernel == null ? null : Math.round(kernel), dropped);
   }
 
-  private Reading problem(String when, String what) {
-    String line = "--server-metrics " + url + " " + what + " " + when + "; no loss attribution";
+  /** The endpoint's text, or null after the problem line. */
+  private String fetch(String when) {
+    try {
+      HttpResponse<String> response = http.send(HttpRequest.newBuilder(url).timeout(TIMEOUT).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        return problem(when, "answered HTTP " + response.statusCode());
+      }
+      return response.body();
+    } catch (IOException e) {
+      return problem(when, "does not answer (" + describe(e) + ")");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return problem(when, "was interrupted");
+    } catch (IllegalArgumentException e) {
+      return problem(when, "is not a URL this client can read (" + e.getMessage() + ")");
+    }
+  }
+
+  private <T> T problem(String when, String what) {
+    String line = source + " " + what + " " + when + "; no loss attribution";
     if (!line.equals(lastProblem)) {
       notes.println(line);
       notes.flush();

@@ -3,14 +3,15 @@ package dev.udplab.client.run;
 import dev.udplab.client.flood.FloodOptions;
 import dev.udplab.client.flood.FloodVerticle;
 import dev.udplab.client.flood.FloodVerticle.FloodProgress;
+import dev.udplab.client.flood.SendPacer;
 import dev.udplab.client.metrics.ClientMetrics;
 import dev.udplab.client.net.PortProbe;
 import dev.udplab.client.net.SocketBuffers;
-import dev.udplab.client.net.UdpGso;
 import dev.udplab.client.report.FloodReport;
 import dev.udplab.client.report.ReplyKind;
 import dev.udplab.client.report.TextReport;
 import dev.udplab.common.cli.CommandException;
+import dev.udplab.common.cli.Durations;
 import dev.udplab.common.runtime.VertxRuntime;
 import java.io.PrintWriter;
 import java.net.PortUnreachableException;
@@ -29,6 +30,10 @@ public final class SingleRun {
   public static final int WARM_UP_RATE = 5000;
   /** How long the probe after a run with no reply waits for the kernel's ICMP answer (loopback answers at once). */
   static final Duration PROBE_WAIT = Duration.ofMillis(250);
+  /** How long both kernels' counters must stand still after a warm-up before the run starts. */
+  static final Duration QUIET = Duration.ofMillis(100);
+  /** The longest wait for them to. */
+  static final Duration QUIET_MAX = Duration.ofSeconds(2);
 
   private final VertxRuntime runtime;
   private final ClientMetrics metrics;
@@ -57,36 +62,29 @@ public final class SingleRun {
    * {@code text}, or nothing when it is null. The report carries the client's own kernel drops and, with
    * {@code --server-metrics}, where the loss happened.
    *
-   * @throws CommandException (exit 4) when a socket cannot be bound or {@code --gso on} is not offered here
+   * @throws CommandException (exit 4) when a socket cannot be bound or {@code --gso on} is not offered on this path
    */
   public FloodReport run(FloodOptions options, PrintWriter text, boolean terminal) {
     ClientMetrics.Target meters = metrics.target(options.target().label());
-    int segmentsPerWrite;
-    try {
-      segmentsPerWrite = UdpGso.segmentsPerWrite(options.gso(), UdpGso.supported(runtime.vertx()),
-          options.target().address().isLoopbackAddress(), options.sizeBytes());
-    } catch (IllegalStateException e) {
-      throw CommandException.environment(e.getMessage());
-    }
-    FloodVerticle flood = new FloodVerticle(options, segmentsPerWrite, meters, progress(text, terminal,
-        options.sizeBytes()));
+    FloodVerticle flood = new FloodVerticle(options, meters, progress(text, terminal, options.sizeBytes()));
     String id = VertxRuntime.await(runtime.vertx().deployVerticle(flood), "the flood's sockets");
     try {
       SocketBuffers.Granted granted = flood.granted();
       meters.socketBuffers(granted.receiveBytes(), granted.sendBytes());
-      // read before the header: the header line is then the last thing printed before the first datagram
-      ServerCounters.Reading before = server == null ? null
-          : server.read(options.target().port(), "before the flood");
       if (text != null) {
-        printHeader(text, options, granted, segmentsPerWrite, terminal);
+        printHeader(text, options, granted, flood, terminal);
       }
       signal.onStop(flood::stopSending);
       if (signal.isInterrupted()) {
         flood.stopSending();
       }
+      flood.warmUp().await();
+      Baseline baseline = baseline(flood, options);
+      ServerCounters.Reading before = baseline.server();
       FloodReport report = flood.run().await();
       long clientDrops = flood.clientDrops();
-      report = report.withClientKernelDrops(clientDrops >= 0 ? clientDrops : null);
+      report = report.withClientKernelDrops(clientDrops >= 0 && baseline.clientDrops() >= 0
+          ? clientDrops - baseline.clientDrops() : null);
       if (before != null && report.replies()) {
         ServerCounters.Reading after = server.read(options.target().port(), "after the flood");
         if (after != null) {
@@ -104,20 +102,56 @@ public final class SingleRun {
     }
   }
 
+  /** Both kernels' counters just before the run: this client's drops (-1 where unknown) and the server's, or null. */
+  private record Baseline(long clientDrops, ServerCounters.Reading server) {
+  }
+
+  /**
+   * Both kernels count the warm-up too, and a busy server may still be working through it (or its replies still
+   * arriving) when the warm-up's settle ends: the counters are read until they stand still for {@link #QUIET}, at
+   * most {@link #QUIET_MAX}, so that the run's split holds the run's datagrams only.
+   */
+  private Baseline baseline(FloodVerticle flood, FloodOptions options) {
+    int port = options.target().port();
+    Baseline last = new Baseline(flood.clientDrops(), server == null ? null : server.read(port, "before the flood"));
+    long deadline = System.nanoTime() + QUIET_MAX.toNanos();
+    while (!options.warmup().isZero() && System.nanoTime() < deadline && !signal.isInterrupted()) {
+      try {
+        Thread.sleep(QUIET.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      Baseline now = new Baseline(flood.clientDrops(), server == null ? null : server.read(port, "before the flood"));
+      if (now.equals(last)) {
+        break;
+      }
+      last = now;
+    }
+    return last;
+  }
+
   /**
    * A cold JVM sends and reads several times slower in its first second: one second at {@link #WARM_UP_RATE} to
    * the same target, not reported, before runs that are compared.
    */
   public void warmUp(FloodOptions base, PrintWriter text) {
     FloodReport warmUp = new SingleRun(runtime, metrics, signal).run(base.withCount(WARM_UP_RATE)
-        .withRate(WARM_UP_RATE).withDuration(Duration.ofSeconds(1)).withDrain(Duration.ofMillis(200)), null, false);
+        .withRate(WARM_UP_RATE).withDuration(Duration.ofSeconds(1)).withDrain(Duration.ofMillis(200))
+        .withWarmup(Duration.ZERO), null, false);
     text.println("warm-up (not reported): " + warmUp.sent() + " datagrams at " + WARM_UP_RATE + " pps");
     text.flush();
   }
 
   private static void printHeader(PrintWriter text, FloodOptions options, SocketBuffers.Granted granted,
-      int segmentsPerWrite, boolean terminal) {
-    text.println(TextReport.header(options.target().label(), options.parameters(segmentsPerWrite, granted)));
+      FloodVerticle flood, boolean terminal) {
+    text.println(TextReport.header(options.target().label(), options.parameters(flood.segmentsPerWrite(), granted)));
+    for (String line : new String[] {TextReport.pacingLine(options.rate(), SendPacer.PER_DATAGRAM_MAX_RATE),
+        flood.gso().note(), TextReport.warmupLine(options.warmup().toNanos() / 1e9, options.rate())}) {
+      if (line != null) {
+        text.println(line);
+      }
+    }
     String shortfall = options.buffers().shortfall(granted);
     if (shortfall != null) {
       text.println(shortfall);
@@ -155,6 +189,10 @@ public final class SingleRun {
     }
     if (report.lossAttribution() != null) {
       text.println(report.lossAttribution().line(report.lost(), report.sent()));
+      if (report.lossAttribution().path() > 0 && options.target().address().isLoopbackAddress()) {
+        text.println("(loopback loses nothing on the path: those were still in flight when the " + Durations.format(
+            options.drain()) + " drain ended, queued at a busy server or on their way back; --drain waits longer)");
+      }
     }
     if (report.sendFailures() > 0) {
       text.println(report.sendFailures() + " sends failed (not counted as sent): " + report.sendFailure());

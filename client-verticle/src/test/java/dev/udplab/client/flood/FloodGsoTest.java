@@ -3,6 +3,7 @@ package dev.udplab.client.flood;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.udplab.client.net.GsoMode;
 import dev.udplab.client.report.FloodReport;
 import dev.udplab.common.runtime.ProcessProperties;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -46,16 +47,20 @@ class FloodGsoTest {
   }
 
   private FloodReport flood(FloodOptions options, int segmentsPerWrite) throws Exception {
-    return Floods.run(vertx, options, segmentsPerWrite, new SimpleMeterRegistry(), f -> { }, p -> { })
-        .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    FloodVerticle[] flood = new FloodVerticle[1];
+    FloodReport report = Floods.run(vertx, options.withGso(GsoMode.ON), new SimpleMeterRegistry(), f -> flood[0] = f,
+        p -> { }).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    assertEquals(segmentsPerWrite, flood[0].segmentsPerWrite());
+    assertEquals(65535, flood[0].pathMtu(), "IP_MTU of the connected socket: the largest IPv4 packet on loopback");
+    return report;
   }
 
   @Test
   void segmented_writes_arrive_as_single_datagrams_and_counts_stay_exact() throws Exception {
     MisbehavingServer server = deploy(new MisbehavingServer(0).drop(s -> s % 10 == 9));
-    // 100 per 1 ms tick on 2 sockets: runs of 50, each one write; 2000 datagrams fit whole in the server's 2 MiB
-    // (granted) buffer, so the kernel cannot drop them however slowly the test server reads
-    FloodReport report = flood(Floods.options(server.port(), 2000, 100_000).withSockets(2), 64);
+    // unpaced: batches of 256 on 2 sockets, runs of 128 cut into writes of 64; 2000 datagrams fit whole in the
+    // server's 2 MiB (granted) buffer, so the kernel cannot drop them however slowly the test server reads
+    FloodReport report = flood(Floods.options(server.port(), 2000, 0).withSockets(2), 64);
     assertEquals(2000, server.received());
     assertEquals(Map.of(64, 2000L), server.perSize(), "one datagram per sequence number, each of --size bytes");
     assertEquals(2, server.perSenderPort().size());
@@ -69,7 +74,8 @@ class FloodGsoTest {
   @Test
   void large_datagrams_are_cut_at_their_own_size() throws Exception {
     MisbehavingServer server = deploy(new MisbehavingServer(0));
-    FloodReport report = flood(Floods.options(server.port(), 500, 20_000).withSizeBytes(1400), 46);
+    // batched (above the per-datagram rates): 200 per 1 ms tick, writes of up to 46 segments of 1400 bytes
+    FloodReport report = flood(Floods.options(server.port(), 500, 200_000).withSizeBytes(1400), 46);
     assertEquals(Map.of(1400, 500L), server.perSize());
     assertEquals(500, report.received());
     assertEquals(0, report.reordered());

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.udplab.client.report.FloodReport;
 import dev.udplab.client.report.FloodReport.Interval;
 import dev.udplab.client.report.FloodReportTest;
 import dev.udplab.client.report.JsonReport;
 import dev.udplab.client.report.ReplyKind;
+import dev.udplab.client.report.TextReport;
 import dev.udplab.common.runtime.ProcessProperties;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
@@ -20,8 +22,10 @@ import io.vertx.junit5.VertxTestContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -277,6 +281,84 @@ class FloodVerticleTest {
       server.perSenderPort().values().forEach(n -> assertTrue(Math.abs(n - 300) <= 12, "per socket " + n));
       // each tick's datagrams go out as one contiguous run per socket, so one in-order server sees no reordering
       assertEquals(0, report.reordered());
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void a_stall_on_the_flood_loop_shows_in_its_self_check(Vertx vertx, VertxTestContext ctx) {
+    MisbehavingServer server = deploy(vertx, new MisbehavingServer(0));
+    FloodVerticle[] flood = new FloodVerticle[1];
+    AtomicBoolean stalled = new AtomicBoolean();
+    Floods.run(vertx, Floods.options(server.port(), 2000, 2000), new SimpleMeterRegistry(), f -> flood[0] = f, p -> {
+      if (stalled.compareAndSet(false, true)) {
+        flood[0].onEventLoop(() -> {
+          long until = System.nanoTime() + 50_000_000L;
+          while (System.nanoTime() < until) {
+            LockSupport.parkNanos(until - System.nanoTime());
+          }
+        });
+      }
+    }).onComplete(ctx.succeeding(report -> ctx.verify(() -> {
+      assertEquals(2000, report.received());
+      FloodReport.Stalls stalls = report.fidelity().clientStalls();
+      assertTrue(stalls.count() >= 1, "stalls " + stalls);
+      assertTrue(stalls.maxMillis() >= 49 && stalls.maxMillis() < 1000, "longest " + stalls.maxMillis());
+      assertTrue(stalls.over1msMillis() >= stalls.maxMillis());
+      JsonObject json = JsonReport.of(report);
+      assertEquals(Set.of("count", "maxMillis", "over1msMillis"), json.getJsonObject("clientStalls").fieldNames());
+      assertTrue(json.getJsonObject("clientStalls").getLong("count") >= 1);
+      // the datagrams due during the stall left late: counted from their intended times, they waited 50 ms
+      assertTrue(report.fidelity().rttFromIntended().maxMillis() >= 45, "" + report.fidelity().rttFromIntended());
+      String text = TextReport.summary(report);
+      assertTrue(report.rtt().p99Millis() < stalls.maxMillis(), "RTT p99 " + report.rtt().p99Millis());
+      assertTrue(text.contains("this client's own event loop stalled for up to"), text);
+      assertTrue(text.contains("from the intended send times"), text);
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void the_warm_up_goes_to_the_server_but_not_into_the_report(Vertx vertx, VertxTestContext ctx) {
+    MisbehavingServer server = deploy(vertx, new MisbehavingServer(0));
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    FloodOptions options = Floods.options(server.port(), 500, 2000).withWarmup(Duration.ofMillis(200));
+    Floods.run(vertx, options, registry, f -> { }, p -> { }).onComplete(ctx.succeeding(report -> ctx.verify(() -> {
+      FloodReport.Warmup warmup = report.fidelity().warmup();
+      assertEquals(500, report.sent());
+      assertEquals(500, report.received());
+      assertEquals(0, report.unexpected());
+      assertTrue(warmup.sent() > 0 && warmup.sent() <= 400, "warm-up " + warmup);
+      assertEquals(warmup.sent(), warmup.received());
+      assertTrue(warmup.seconds() >= 0.2, "warm-up " + warmup);
+      assertEquals(500 + warmup.sent(), server.received(), "the server counts both");
+      String target = "127.0.0.1:" + server.port();
+      assertEquals(500, registry.get("udp_client_datagrams_sent").tag("target", target).counter().count(),
+          "the warm-up is in no udp_client_* meter");
+      assertEquals(500, registry.get("udp_client_rtt").tag("target", target).timer().count());
+      JsonObject json = JsonReport.of(report).getJsonObject("warmup");
+      assertEquals(Set.of("sent", "received", "seconds"), json.fieldNames());
+      assertEquals(warmup.sent(), json.getLong("sent"));
+      assertEquals(500, report.intervals().stream().mapToLong(Interval::sent).sum(), "no warm-up in the intervals");
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void paced_runs_report_how_exactly_they_kept_time(Vertx vertx, VertxTestContext ctx) {
+    MisbehavingServer server = deploy(vertx, new MisbehavingServer(0).sink());
+    FloodOptions options = Floods.options(server.port(), 1000, 5000).withExpect(ReplyKind.NONE)
+        .withDrain(Duration.ofMillis(100));
+    Floods.run(vertx, options).onComplete(ctx.succeeding(report -> ctx.verify(() -> {
+      FloodReport.Pacing pacing = report.fidelity().pacing();
+      assertEquals(FloodReport.Pacing.PER_DATAGRAM, pacing.mode());
+      assertEquals(200.0, pacing.intervalMicros());
+      // not a timing test: only that the figures are there and sane (bench/RESULTS.md has the measured ones)
+      assertTrue(pacing.gapError().p50() >= 0 && pacing.gapError().p50() <= pacing.gapError().max());
+      assertTrue(pacing.late().p99() >= pacing.late().p50());
+      JsonObject json = JsonReport.of(report).getJsonObject("pacing");
+      assertEquals(Set.of("mode", "intervalMicros", "gapErrorMicros", "lateMicros"), json.fieldNames());
+      assertEquals(Set.of("p50", "p99", "max"), json.getJsonObject("gapErrorMicros").fieldNames());
       ctx.completeNow();
     })));
   }

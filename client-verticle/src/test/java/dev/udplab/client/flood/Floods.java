@@ -17,11 +17,14 @@ final class Floods {
   private Floods() {
   }
 
-  /** Bounded, paced, with buffers large enough that the whole flood fits in the kernel's queues. */
+  /**
+   * Bounded, paced, with buffers large enough that the whole flood fits in the kernel's queues, and no warm-up: the
+   * server sees exactly {@code count} datagrams.
+   */
   static FloodOptions options(int port, long count, long rate) {
     return FloodOptions.to(HostPort.parse("127.0.0.1:" + port)).withCount(count).withRate(rate)
         .withBuffers(new SocketBuffers(1 << 20, 1 << 20)).withDrain(Duration.ofSeconds(1))
-        .withInterval(Duration.ofMillis(250));
+        .withInterval(Duration.ofMillis(250)).withWarmup(Duration.ZERO);
   }
 
   static Future<FloodReport> run(Vertx vertx, FloodOptions options) {
@@ -31,14 +34,8 @@ final class Floods {
   /** Deploys a flood, runs it, undeploys it; {@code started} gets the verticle (for stopSending). */
   static Future<FloodReport> run(Vertx vertx, FloodOptions options, MeterRegistry registry,
       Consumer<FloodVerticle> started, Consumer<FloodVerticle.FloodProgress> progress) {
-    return run(vertx, options, 1, registry, started, progress);
-  }
-
-  /** As above, with {@code segmentsPerWrite} datagrams per write (more than 1 needs the native transport). */
-  static Future<FloodReport> run(Vertx vertx, FloodOptions options, int segmentsPerWrite, MeterRegistry registry,
-      Consumer<FloodVerticle> started, Consumer<FloodVerticle.FloodProgress> progress) {
-    FloodVerticle flood = new FloodVerticle(options, segmentsPerWrite,
-        new ClientMetrics(registry).target(options.target().label()), progress);
+    FloodVerticle flood = new FloodVerticle(options, new ClientMetrics(registry).target(options.target().label()),
+        progress);
     return vertx.deployVerticle(flood).compose(id -> {
       started.accept(flood);
       return flood.run().compose(report -> vertx.undeploy(id).map(report));

@@ -18,10 +18,11 @@ public class FloodReportTest {
       "reordered", "unexpected", "elapsedSeconds", "sendRate", "receiveRate", "rcvbuf", "sndbuf", "rtt",
       "jitterMillis", "intervals",
       "sendFailures", "sendFailure", "clientKernelDrops", "sendBitsPerSecond", "sendWireBitsPerSecond",
-      "receiveBitsPerSecond", "receiveWireBitsPerSecond", "lossAttribution", "test");
+      "receiveBitsPerSecond", "receiveWireBitsPerSecond", "lossAttribution", "test", "warmup", "pacing", "clientStalls",
+      "rttFromIntended");
   public static final Set<String> TEST_KEYS = Set.of("sizeBytes", "count", "durationSeconds", "rate", "bitsPerSecond",
       "sockets", "gso", "segmentsPerWrite", "rcvbufAsked", "sndbufAsked", "rcvbufGranted", "sndbufGranted", "expect",
-      "drainSeconds", "intervalSeconds", "bind", "ipv6");
+      "drainSeconds", "intervalSeconds", "bind", "ipv6", "warmupSeconds");
   public static final Set<String> RTT_KEYS = Set.of("minMillis", "p50Millis", "p90Millis", "p99Millis", "p999Millis",
       "maxMillis");
 
@@ -177,5 +178,10 @@ public class FloodReportTest {
         TextReport.intervalTitle());
     String both = TextReport.sideBySide("unpaced", report(ReplyKind.SEQUENCED), "paced", report(ReplyKind.SEQUENCED));
     assertTrue(both.lines().allMatch(l -> l.contains("|")));
+    // a long line is cut at its spaces, so that both columns fit a 160-column terminal
+    String word = "abcdefghi ";
+    List<String> cut = TextReport.wrapped(word.repeat(20).strip());
+    assertEquals(List.of(word.repeat(7).strip(), "    " + word.repeat(7).strip(), "    " + word.repeat(6).strip()),
+        cut);
   }
 }

@@ -7,7 +7,7 @@ public final class Reports {
 
   /** 64-byte IPv4 datagrams, 20000 asked, unpaced, one socket, default buffers. */
   public static final FloodParameters PARAMETERS = new FloodParameters(64, false, 20_000, 0, 0, null, 1, "auto", 1,
-      null, null, 212_992, 212_992, "auto", 1, 1, null);
+      null, null, 212_992, 212_992, "auto", 1, 1, null, 0);
 
   private Reports() {
   }
@@ -17,7 +17,7 @@ public final class Reports {
       long reordered, long unexpected, double elapsedSeconds, double receiveSeconds, long rcvbuf, long sndbuf,
       FloodReport.Rtt rtt, List<FloodReport.Interval> intervals) {
     return new FloodReport(target, mode, sent, received, duplicates, reordered, unexpected, elapsedSeconds,
-        receiveSeconds, rcvbuf, sndbuf, rtt, intervals, 0, null, received * PARAMETERS.sizeBytes(), PARAMETERS, null,
-        null);
+        receiveSeconds, rcvbuf, sndbuf, rtt, intervals, 0, null, received * PARAMETERS.sizeBytes(), PARAMETERS,
+        FloodReport.Fidelity.NONE, null, null);
   }
 }

@@ -48,8 +48,9 @@ class ServerMetricsAttributionTest {
       long receivedBefore = received(server.metrics(), server.port());
       long dropsBefore = kernelDrops(server.metrics(), server.port());
       // unpaced at a server that holds a handful of datagrams; the client's buffer holds every reply
+      // no warm-up: this test reads the server's counters around the whole command
       CliRun run = CliRun.of("flood", "--to", server.target(), "--count", "5000", "--rcvbuf", "4M", "--json",
-          "--metrics-port", "0", "--server-metrics", server.metrics());
+          "--warmup", "0s", "--metrics-port", "0", "--server-metrics", server.metrics());
       assertEquals(ExitCodes.OK, run.exitCode(), run.err());
       JsonObject json = new JsonObject(run.out());
       long sent = json.getLong("sent");
@@ -77,8 +78,9 @@ class ServerMetricsAttributionTest {
     // a buffer that holds the whole flood: a cold server falls behind at first, and its kernel must not drop
     try (UdpServerProcess server = UdpServerProcess.start("echo", "--guards", "on", "--rate-limit", "100",
         "--burst", "100", "--rcvbuf", "4194304")) {
+      // no warm-up: it would spend the burst, and the run's share of the limit would hang on the pause after it
       CliRun run = CliRun.of("flood", "--to", server.target(), "--count", "1000", "--rate", "2000", "--rcvbuf", "4M",
-          "--metrics-port", "0", "--server-metrics", server.metrics());
+          "--warmup", "0s", "--metrics-port", "0", "--server-metrics", server.metrics());
       assertEquals(ExitCodes.OK, run.exitCode(), run.err());
       String lostLine = run.outLines().stream().filter(l -> l.startsWith("lost        ")).findFirst().orElseThrow();
       long lost = Long.parseLong(lostLine.split("\\s+")[1]);
@@ -86,6 +88,50 @@ class ServerMetricsAttributionTest {
       assertTrue(lost > 700 && lost < 900, lostLine);
       assertTrue(run.out().contains(fmt("lost %,d = 0 in the server's receive buffer + %,d dropped by the server "
           + "(rate_limited %,d) + 0 in this client's receive buffer + 0 on the path\n", lost, lost, lost)), run.out());
+    }
+  }
+
+  @Test
+  void the_warm_up_is_left_out_of_the_split() throws Exception {
+    try (UdpServerProcess server = UdpServerProcess.start("echo", "--rcvbuf", "4096")) {
+      long receivedBefore = received(server.metrics(), server.port());
+      long dropsBefore = kernelDrops(server.metrics(), server.port());
+      // the default warm-up: unpaced, as many datagrams as the run, into the same tiny buffer
+      CliRun run = CliRun.of("flood", "--to", server.target(), "--count", "5000", "--rcvbuf", "4M", "--json",
+          "--drain", "3s", "--metrics-port", "0", "--server-metrics", server.metrics());
+      assertEquals(ExitCodes.OK, run.exitCode(), run.err());
+      JsonObject json = new JsonObject(run.out());
+      long warmupSent = json.getJsonObject("warmup").getLong("sent");
+      assertTrue(warmupSent > 0, json.encode());
+      long sent = json.getLong("sent");
+      long lost = json.getLong("lost");
+      JsonObject where = json.getJsonObject("lossAttribution");
+      long serverKernel = kernelDrops(server.metrics(), server.port()) - dropsBefore;
+      // the server saw both phases; the split covers the run's datagrams only, and still adds up exactly
+      assertEquals(warmupSent + sent, received(server.metrics(), server.port()) - receivedBefore + serverKernel);
+      assertTrue(where.getBoolean("exact"), where.encode());
+      assertEquals(lost, where.getLong("serverKernel"), "the server's buffer is the whole loss of the run");
+      assertEquals(0L, where.getLong("path"));
+      assertTrue(serverKernel >= where.getLong("serverKernel"));
+    }
+  }
+
+  @Test
+  void the_warm_up_is_left_out_of_the_clients_own_drops_too() throws Exception {
+    try (UdpServerProcess server = UdpServerProcess.start("echo", "--rcvbuf", "4194304")) {
+      // unpaced into a client buffer of a few replies: the warm-up's replies overflow it as the run's do
+      // a long drain: a server on a busy machine may still be answering when the default second is over
+      CliRun run = CliRun.of("flood", "--to", server.target(), "--count", "5000", "--rcvbuf", "4096", "--json",
+          "--drain", "3s", "--metrics-port", "0", "--server-metrics", server.metrics());
+      assertEquals(ExitCodes.OK, run.exitCode(), run.err());
+      JsonObject json = new JsonObject(run.out());
+      JsonObject where = json.getJsonObject("lossAttribution");
+      assertTrue(json.getJsonObject("warmup").getLong("sent") > 0, json.encode());
+      assertTrue(where.getLong("clientKernel") > 0, where.encode());
+      assertEquals(json.getLong("clientKernelDrops"), where.getLong("clientKernel"));
+      // loopback loses nothing on the path: the run's loss is the two buffers' drops in the run, no more
+      assertEquals(json.getLong("lost"), where.getLong("serverKernel") + where.getLong("clientKernel"), where.encode());
+      assertEquals(0L, where.getLong("path"), where.encode());
     }
   }
 

@@ -43,7 +43,9 @@ class StopSignalProcessTest {
 
   private static String[] endlessFlood(String drain) {
     return new String[] {"flood", "--to", echo.target(), "--count", "0", "--rate", "5000", "--rcvbuf", "4M",
-        "--json", "--metrics-port", "0", "--interval", "200ms", "--drain", drain, "--server-metrics", echo.metrics()};
+        "--json", "--metrics-port", "0", "--interval", "200ms", "--drain", drain, "--server-metrics", echo.metrics(),
+        // a signal in the warm-up would end a run that never started: these tests are about the run's report
+        "--warmup", "0s"};
   }
 
   /** The one JSON document on stdout, checked to add up exactly. */
@@ -94,7 +96,7 @@ class StopSignalProcessTest {
 
   @Test
   void timeout_gets_the_report_too() throws Exception {
-    List<String> command = new ArrayList<>(List.of("timeout", "3s"));
+    List<String> command = new ArrayList<>(List.of("timeout", "4s"));
     command.addAll(ChildJvm.javaCommand(ClientMain.class, endlessFlood("500ms")));
     try (ChildJvm flood = ChildJvm.start(command)) {
       // timeout exits 124 when it had to send its SIGTERM, whatever the command then exits with

@@ -132,7 +132,13 @@ public final class DatagramChannels {
     javaChannelOf(channel).send(ByteBuffer.allocate(0), recipient);
   }
 
-  private static java.nio.channels.DatagramChannel javaChannelOf(DatagramChannel channel) throws IOException {
+  /**
+   * The JDK channel under a Netty NIO datagram channel (Netty keeps it behind a protected method), for writing to it
+   * directly.
+   *
+   * @throws IOException when {@code channel} is not Netty's NIO channel
+   */
+  public static java.nio.channels.DatagramChannel javaChannelOf(DatagramChannel channel) throws IOException {
     try {
       Method javaChannel = io.netty.channel.nio.AbstractNioChannel.class.getDeclaredMethod("javaChannel");
       javaChannel.setAccessible(true);
