@@ -644,12 +644,13 @@ cmd_flood() {
   need_root
   need_lab
   [[ $# -gt 0 ]] || usage "flood needs a HOST"
-  local host=$1 args=() to=1 json=0 metrics=0 gso=1 arg
+  local host=$1 args=() to=1 json=0 metrics=0 gso=1 warmup=1 arg
   need_host "$host"
   shift
   for arg in "$@"; do
     case $arg in
       --to|--to=*) to=0 ;; --json) json=1 ;; --metrics-port|--metrics-port=*) metrics=1 ;; --gso|--gso=*) gso=0 ;;
+      --warmup|--warmup=*) warmup=0 ;;
     esac
   done
   [[ -f $CLIENT_JAR ]] || die 4 "$CLIENT_JAR not found: build it first with 'mvn -B -q package -DskipTests' in $UDPLAB_HOME"
@@ -660,6 +661,9 @@ cmd_flood() {
   # links and the switch whole, so an nftables rule would drop up to 64 datagrams and count 1 (a NIC or the
   # kernel cuts it into packets before a real wire). --gso auto|on still asks for it.
   ((gso)) && args+=(--gso off)
+  # The lab's counters are read around the whole flood: flood's own warm-up (400 ms at the rate by default) would
+  # pass the path's rules and the server too, and no count would be exact. The servers are warmed up at start.
+  ((warmup)) && args+=(--warmup 0s)
   local run=${NETLAB_FLOOD_RECORD:-$STATE/flood-$host-$$}
   cmd_counters > "$run.before"
   local rc=0
