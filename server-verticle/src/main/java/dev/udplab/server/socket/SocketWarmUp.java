@@ -54,6 +54,8 @@ public final class SocketWarmUp {
   static final int ODD_EVERY = 8;
   /** The most the datagrams may take; a socket that does not take them faster is left as it is. */
   static final long SEND_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(2);
+  /** The most the end waits for the last window, so that none is left for the real replier. */
+  static final long SETTLE_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(3);
   /** The most one round waits for its datagrams before it looks again. */
   static final long WINDOW_LIMIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   /** The most the wait for a quiet JIT may take, and how often it looks. */
@@ -148,17 +150,24 @@ public final class SocketWarmUp {
         client.write(payload);
       }
       sent += room;
-      long waitEnd = System.nanoTime() + WINDOW_LIMIT_NANOS;
-      while (received(meters) < sent && System.nanoTime() < Math.min(deadline, waitEnd)) {
-        for (DatagramChannel each : clients) {
-          while (each.read(replies.clear()) > 0) {
-            // the replies only have to leave the socket
-          }
-        }
-        LockSupport.parkNanos(20_000);
-      }
+      awaitReplies(clients, meters, replies, sent, Math.min(deadline, System.nanoTime() + WINDOW_LIMIT_NANOS));
     }
+    // none may be left queued when the real replier takes over: it would count and print them as traffic
+    awaitReplies(clients, meters, replies, sent, System.nanoTime() + SETTLE_LIMIT_NANOS);
     return sent;
+  }
+
+  /** Reads the replies away until the sockets' warm-up repliers have taken {@code sent}, or until {@code end}. */
+  private static void awaitReplies(List<DatagramChannel> clients, List<ServerMetrics> meters, ByteBuffer replies,
+      long sent, long end) throws IOException {
+    while (received(meters) < sent && System.nanoTime() < end) {
+      for (DatagramChannel each : clients) {
+        while (each.read(replies.clear()) > 0) {
+          // the replies only have to leave the socket
+        }
+      }
+      LockSupport.parkNanos(20_000);
+    }
   }
 
   /**
