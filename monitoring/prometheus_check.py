@@ -174,14 +174,18 @@ def wait_final_scrapes(prom, reports, floods, client, server, servers, timeout):
     def final_counts_scraped():
         now = time.time()
         for report, (_, instance, _) in zip(reports, floods):
-            for name in ("sent", "received", "lost"):
-                series = prom.instant(f'udp_client_datagrams_{name}_total{{{client},instance="{instance}"}}', now)
-                if len(series) != 1 or float(series[0]["value"][1]) != report[name]:
+            counts = {f"datagrams_{name}": report[name] for name in ("sent", "received", "lost")}
+            counts.update({f"warmup_datagrams_{name}": report["warmup"][name] for name in ("sent", "received")})
+            for name, count in counts.items():
+                series = prom.instant(f'udp_client_{name}_total{{{client},instance="{instance}"}}', now)
+                if len(series) != 1 or float(series[0]["value"][1]) != count:
                     return False
         server_scraped = prom.instant(f"timestamp(udp_server_datagrams_received_total{server})", now)
         return (len({s["metric"].get("instance") for s in server_scraped}) == servers
                 and min(float(s["value"][1]) for s in server_scraped) > report_time)
     total = {name: sum(r[name] for r in reports) for name in ("sent", "received", "lost")}
+    # the floods' warm-ups: in no report figure, but the server counts them, and so does "Where lost"
+    total.update({f"warmup_{name}": sum(r["warmup"][name] for r in reports) for name in ("sent", "received")})
     wait_for(f"a scrape of every flood's final counts (together sent {total['sent']}, received {total['received']}, "
              f"lost {total['lost']})", timeout, final_counts_scraped)
     return total
@@ -313,9 +317,10 @@ def main():
         if len(kernel) != 1:
             raise PrometheusError(f"expected one kernel-drop series for port {args.server_port}, got {len(kernel)}")
         kernel_drops = float(kernel[0]["value"][1])
-        never_seen = total["sent"] - server_received
+        never_seen = total["sent"] + total["warmup_sent"] - server_received
         line = (f'panel "{WHERE_LOST_PANEL}" kernel drops {kernel_drops:.0f}; the server never saw '
-                f'{never_seen:.0f} (floods sent {total["sent"]} - server received {server_received:.0f})')
+                f'{never_seen:.0f} (floods sent {total["sent"]} + {total["warmup_sent"]} in their warm-ups - server '
+                f'received {server_received:.0f})')
         if kernel_drops != never_seen:
             failures.append(line + ": not equal")
         elif kernel_drops == 0:
@@ -374,9 +379,10 @@ def main():
                 if s["metric"].get("port") == str(args.server_port)]
     kernel, dropped, rest = at_port("A"), at_port("B"), at_port("C")
     if len(kernel) == 1 and len(rest) == 1:
-        expected_rest = (total["sent"] - total["received"]) - kernel[0] - sum(dropped)
-        line = (f'panel "{WHERE_LOST_PANEL}" after the run: rest {rest[0]:.0f} = the floods\' missing '
-                f'{total["sent"] - total["received"]} - kernel {kernel[0]:.0f} - server dropped {sum(dropped):.0f}')
+        missing = total["sent"] + total["warmup_sent"] - total["received"] - total["warmup_received"]
+        expected_rest = missing - kernel[0] - sum(dropped)
+        line = (f'panel "{WHERE_LOST_PANEL}" after the run: rest {rest[0]:.0f} = the floods\' missing {missing} '
+                f'(their warm-ups\' included) - kernel {kernel[0]:.0f} - server dropped {sum(dropped):.0f}')
         if rest[0] == expected_rest:
             print(f"  ok  {line}")
         else:
