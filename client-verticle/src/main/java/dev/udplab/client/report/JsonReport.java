@@ -8,7 +8,8 @@ import java.util.TreeMap;
  * Every JSON document {@code flood --json} prints, built here and nowhere else so that one schema can describe
  * them: a run ({@link #of}), a sweep's array of runs ({@link #sweepRun}) and {@code --find-max-rate}'s object
  * ({@link #maxRate}). Keys are a contract: new ones are added, none is renamed or removed; figures a run cannot know
- * are {@code null}.
+ * are {@code null}. The schema that describes them is {@code schema/flood.schema.json} (src/main/resources): a key
+ * added here must be added there, where tests validate real runs against it.
  */
 public final class JsonReport {
 

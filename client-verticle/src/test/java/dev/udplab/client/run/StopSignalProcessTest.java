@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.udplab.client.CliRun;
 import dev.udplab.client.ClientMain;
 import dev.udplab.client.UdpServerProcess;
+import dev.udplab.client.report.FloodSchema;
 import dev.udplab.common.testing.ChildJvm;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
@@ -51,6 +52,7 @@ class StopSignalProcessTest {
   /** The one JSON document on stdout, checked to add up exactly. */
   private static JsonObject exactReport(ChildJvm flood) {
     assertEquals(1, flood.stdout().size(), "exactly one document on stdout: " + flood.stdout() + flood.stderr());
+    FloodSchema.assertValid("report", flood.stdout().get(0));
     JsonObject json = new JsonObject(flood.stdout().get(0));
     long sent = json.getLong("sent");
     assertTrue(sent > 0, json.encode());
