@@ -53,7 +53,8 @@ class FloodCommandTest {
       "--size=1G", "--interval=1us", "--interval=1.5ms", "--drain=250us", "--sweep-rate=1000 --sweep-rcvbuf=8K",
       "--find-max-rate --sweep-rate=1000", "--bitrate=fast", "--bitrate=0", "--rate=5 --bitrate=1M",
       "--find-max-rate --bitrate=1M", "--bind=no-such-host.invalid", "--bind=::1", "--bind=127.0.0.1:65535 --sockets=2",
-      "--bind=127.0.0.1:http", "--plot=x.svg", "--plot=x.pdf --sweep-rate=1000", "--server-metrics=ftp://x/metrics"})
+      "--bind=127.0.0.1:http", "--plot=x.svg", "--plot=x.pdf --sweep-rate=1000", "--server-metrics=ftp://x/metrics",
+      "--json --json-stream", "--json-stream --sweep-rate=1000", "--json-stream --find-max-rate"})
   void bad_values_are_usage_errors(String arg) {
     // the metrics port off unless it is the value under test (picocli refuses an option given twice)
     String[] args = ((arg.startsWith("--metrics-port") ? "flood " : "flood --metrics-port=0 ") + arg).split(" ");
