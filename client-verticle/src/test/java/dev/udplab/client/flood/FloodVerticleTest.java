@@ -334,8 +334,12 @@ class FloodVerticleTest {
       assertEquals(500 + warmup.sent(), server.received(), "the server counts both");
       String target = "127.0.0.1:" + server.port();
       assertEquals(500, registry.get("udp_client_datagrams_sent").tag("target", target).counter().count(),
-          "the warm-up is in no udp_client_* meter");
+          "the warm-up is in no udp_client_* meter but its own two");
       assertEquals(500, registry.get("udp_client_rtt").tag("target", target).timer().count());
+      assertEquals(warmup.sent(), registry.get("udp_client_warmup_datagrams_sent").tag("target", target).counter()
+          .count());
+      assertEquals(warmup.received(), registry.get("udp_client_warmup_datagrams_received").tag("target", target)
+          .counter().count());
       JsonObject json = JsonReport.of(report).getJsonObject("warmup");
       assertEquals(Set.of("sent", "received", "seconds"), json.fieldNames());
       assertEquals(warmup.sent(), json.getLong("sent"));
