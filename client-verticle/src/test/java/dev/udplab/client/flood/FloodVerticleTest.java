@@ -311,8 +311,10 @@ class FloodVerticleTest {
       // the datagrams due during the stall left late: counted from their intended times, they waited 50 ms
       assertTrue(report.fidelity().rttFromIntended().maxMillis() >= 45, "" + report.fidelity().rttFromIntended());
       String text = TextReport.summary(report);
-      assertTrue(report.rtt().p99Millis() < stalls.maxMillis(), "RTT p99 " + report.rtt().p99Millis());
-      assertTrue(text.contains("this client's own event loop stalled for up to"), text);
+      // the line comes when the longest stall is longer than the RTT p99 (always so on a quiet machine; a loaded one
+      // can delay replies past the injected stall)
+      assertEquals(stalls.maxMillis() > report.rtt().p99Millis(),
+          text.contains("this client's own event loop stalled for up to"), text);
       assertTrue(text.contains("from the intended send times"), text);
       ctx.completeNow();
     })));

@@ -133,9 +133,10 @@ class ServerMetricsAttributionTest {
       assertTrue(json.getJsonObject("warmup").getLong("sent") > 0, json.encode());
       assertTrue(where.getLong("clientKernel") > 0, where.encode());
       assertEquals(json.getLong("clientKernelDrops"), where.getLong("clientKernel"));
-      // loopback loses nothing on the path: the run's loss is the two buffers' drops in the run, no more
-      assertEquals(json.getLong("lost"), where.getLong("serverKernel") + where.getLong("clientKernel"), where.encode());
-      assertEquals(0L, where.getLong("path"), where.encode());
+      // the parts add up to the loss with nothing clamped: the warm-up's drops would make the two buffers' more than
+      // the run lost, and path (never negative) 0 (on a loaded machine a few replies may still be in flight: path)
+      assertEquals(json.getLong("lost"), where.getLong("serverKernel") + where.getLong("clientKernel")
+          + where.getLong("path"), where.encode());
     }
   }
 

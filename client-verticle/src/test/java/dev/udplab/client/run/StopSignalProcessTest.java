@@ -47,6 +47,7 @@ class StopSignalProcessTest {
     return endlessFlood(drain, "--json");
   }
 
+  /** {@code drain}: long enough that a loaded machine's echo answers everything before the counters are read. */
   private static String[] endlessFlood(String drain, String output) {
     return new String[] {"flood", "--to", echo.target(), "--count", "0", "--rate", "5000", "--rcvbuf", "4M",
         output, "--metrics-port", "0", "--interval", "200ms", "--drain", drain, "--server-metrics", echo.metrics(),
@@ -82,7 +83,7 @@ class StopSignalProcessTest {
   }
 
   private static void stopOnceRunning(String signal) throws Exception {
-    try (ChildJvm flood = CliRun.child(endlessFlood("500ms"))) {
+    try (ChildJvm flood = CliRun.child(endlessFlood("2s"))) {
       flood.awaitLine("an interval line", 30_000, l -> l.startsWith("[  0.00-"));
       flood.signal(signal);
       assertEquals(0, flood.waitFor(30_000), "the run's own verdict, after the report: " + flood.stderr());
@@ -107,7 +108,7 @@ class StopSignalProcessTest {
 
   @Test
   void sigterm_ends_a_json_stream_with_its_end_line() throws Exception {
-    try (ChildJvm flood = CliRun.child(endlessFlood("500ms", "--json-stream"))) {
+    try (ChildJvm flood = CliRun.child(endlessFlood("2s", "--json-stream"))) {
       flood.awaitLine("an interval line on stdout", 30_000, l -> l.startsWith("{\"event\":\"interval\""));
       assertTrue(flood.stdout().get(0).startsWith("{\"event\":\"start\""), flood.stdout().toString());
       flood.signal("TERM");
@@ -123,7 +124,7 @@ class StopSignalProcessTest {
     // timeout's timer is a SIGALRM to itself: sent by hand once the flood runs, a JVM slow to start on a loaded
     // machine cannot be stopped before its first datagram, as a fixed "timeout 3s" (or 4s) could
     List<String> command = new ArrayList<>(List.of("timeout", "60s"));
-    command.addAll(ChildJvm.javaCommand(ClientMain.class, endlessFlood("500ms")));
+    command.addAll(ChildJvm.javaCommand(ClientMain.class, endlessFlood("2s")));
     try (ChildJvm flood = ChildJvm.start(command)) {
       flood.awaitLine("an interval line", 30_000, l -> l.startsWith("[  0.00-"));
       flood.signal("ALRM");
