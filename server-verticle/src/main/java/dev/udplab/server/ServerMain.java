@@ -121,7 +121,7 @@ public final class ServerMain implements Callable<Integer>, HelpSections.Section
   }
 
   /** The command line of {@code udp-server}: the one grammar, options under headings in {@code --help}. */
-  static CommandLine commandLine(ServerMain command, PrintStream out, PrintStream err) {
+  public static CommandLine commandLine(ServerMain command, PrintStream out, PrintStream err) {
     CommandLine commandLine = CommandLines.create(command, out, err);
     HelpSections.applyAll(commandLine);
     return commandLine;
