@@ -6,9 +6,13 @@
  * exactly: a bitmap of seen sequence numbers (received, duplicates), reordering against the highest number
  * seen, and the round-trip time of each echo from the send time in its header into a log-linear histogram
  * (1/64 resolution). After the last send it drains for --drain seconds, or less when every echo is back.
+ * When paced, it also measures its own pacing: the gap error of each datagram, |gap to the previous one - 1/rate|
+ * (datagrams of one sendmmsg batch leave with a gap of 0), into a histogram of the same kind.
  *
  * Its own header (magic, run id, sequence, send time; 24 bytes, binary) is all it needs: echo servers return
- * the bytes unchanged. The report is one JSON line on stdout with the keys of `udp-client.jar flood --json`.
+ * the bytes unchanged. The report is one JSON line on stdout with the keys of `udp-client.jar flood --json`,
+ * plus sendErrors, size, targetRate and, when paced, "pacing":{"gapErrorP50Micros","gapErrorP99Micros",
+ * "gapErrorMaxMicros","gaps"} (null when unpaced).
  *
  * usage: udp_flood [--to HOST:PORT] [--rate PPS] [--count N | --duration SECONDS] [--size BYTES]
  *                  [--drain SECONDS] [--batch N] [--rcvbuf BYTES] [--sndbuf BYTES]
@@ -49,6 +53,7 @@ struct header {
 };
 
 static uint64_t histogram[HISTOGRAM_BUCKETS];
+static uint64_t gap_histogram[HISTOGRAM_BUCKETS];
 static uint64_t interval_sent[MAX_INTERVALS];
 static uint64_t interval_received[MAX_INTERVALS];
 
@@ -97,22 +102,28 @@ static uint64_t bucket_value(int index)
     return (mantissa << shift) + (1ull << (shift - 1));
 }
 
-static double percentile_millis(uint64_t total, double quantile, uint64_t min, uint64_t max)
+static double percentile_nanos(const uint64_t *buckets, uint64_t total, double quantile, uint64_t min,
+                               uint64_t max)
 {
     if (total == 0) return 0;
     uint64_t rank = (uint64_t)ceil(quantile * (double)total);
     if (rank < 1) rank = 1;
     uint64_t seen = 0;
     for (int i = 0; i < HISTOGRAM_BUCKETS; i++) {
-        seen += histogram[i];
+        seen += buckets[i];
         if (seen >= rank) {
             uint64_t v = bucket_value(i);
             if (v < min) v = min;
             if (v > max) v = max;
-            return (double)v / 1e6;
+            return (double)v;
         }
     }
-    return (double)max / 1e6;
+    return (double)max;
+}
+
+static double percentile_millis(uint64_t total, double quantile, uint64_t min, uint64_t max)
+{
+    return percentile_nanos(histogram, total, quantile, min, max) / 1e6;
 }
 
 static int resolve(const char *target, struct sockaddr_storage *address, socklen_t *length)
@@ -244,6 +255,8 @@ int main(int argc, char **argv)
     double jitter = 0;
     uint64_t start = now_nanos(), last_receive = start, send_end = start;
     uint64_t interval_ns = rate > 0 ? (uint64_t)(1e9 / rate) : 0;
+    double interval_exact = rate > 0 ? 1e9 / rate : 0;
+    uint64_t last_send = 0, gaps = 0, gap_error_max = 0;
     int sending = 1;
     uint64_t drain_end = 0;
 
@@ -265,6 +278,18 @@ int main(int argc, char **argv)
                 }
                 int r = sendmmsg(fd, send_msgs, (unsigned)n, 0);
                 if (r > 0) {
+                    if (rate > 0) {
+                        /* the first of a batch left `now - last_send` after its predecessor, the rest with it */
+                        for (int i = 0; i < r; i++) {
+                            if (sent == 0 && i == 0) continue;
+                            double gap = i == 0 ? (double)(now - last_send) : 0.0;
+                            uint64_t error = (uint64_t)fabs(gap - interval_exact);
+                            gap_histogram[bucket_of(error)]++;
+                            if (error > gap_error_max) gap_error_max = error;
+                            gaps++;
+                        }
+                        last_send = now;
+                    }
                     sent += (unsigned)r;
                     sent_now = r;
                     uint64_t second = (now - start) / 1000000000u;
@@ -359,7 +384,7 @@ int main(int argc, char **argv)
            "\"elapsedSeconds\":%.3f,\"sendRate\":%.1f,\"receiveRate\":%.1f,\"rcvbuf\":%d,\"sndbuf\":%d,"
            "\"rtt\":{\"minMillis\":%.4f,\"p50Millis\":%.4f,\"p90Millis\":%.4f,\"p99Millis\":%.4f,"
            "\"p999Millis\":%.4f,\"maxMillis\":%.4f},\"jitterMillis\":%.4f,\"sendErrors\":%llu,\"size\":%ld,"
-           "\"targetRate\":%.1f,\"intervals\":[",
+           "\"targetRate\":%.1f,",
            target_text, (unsigned long long)sent, (unsigned long long)received, (unsigned long long)lost,
            sent > 0 ? 100.0 * (double)lost / (double)sent : 0.0, (unsigned long long)duplicates,
            (unsigned long long)reordered, (unsigned long long)unexpected, (double)(end - start) / 1e9,
@@ -369,6 +394,14 @@ int main(int argc, char **argv)
            percentile_millis(received, 0.90, rtt_min, rtt_max), percentile_millis(received, 0.99, rtt_min, rtt_max),
            percentile_millis(received, 0.999, rtt_min, rtt_max), (double)rtt_max / 1e6, jitter / 1e6,
            (unsigned long long)send_errors, size, rate);
+    if (rate > 0)
+        printf("\"pacing\":{\"gapErrorP50Micros\":%.2f,\"gapErrorP99Micros\":%.2f,\"gapErrorMaxMicros\":%.2f,"
+               "\"gaps\":%llu},", percentile_nanos(gap_histogram, gaps, 0.50, 0, gap_error_max) / 1e3,
+               percentile_nanos(gap_histogram, gaps, 0.99, 0, gap_error_max) / 1e3, (double)gap_error_max / 1e3,
+               (unsigned long long)gaps);
+    else
+        printf("\"pacing\":null,");
+    printf("\"intervals\":[");
     uint64_t seconds = (end - start) / 1000000000u + 1;
     if (seconds > MAX_INTERVALS) seconds = MAX_INTERVALS;
     for (uint64_t s = 0; s < seconds; s++)
