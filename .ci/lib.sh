@@ -22,8 +22,10 @@
 #   wait_line FILE PATTERN SECONDS [PID]    a line matching the grep PATTERN is in FILE
 #   wait_tcp_port HOST PORT SECONDS [PID]   a TCP connect to HOST:PORT succeeds
 #   wait_udp_echo HOST PORT SECONDS [COMMAND...]
-#                                           a datagram sent to HOST:PORT comes back (one probe per 5 ms, as
-#                                           bench's udp_flood --wait-echo; needs python3); COMMAND runs the
+#                                           a datagram sent to HOST:PORT comes back (probes 5 ms apart at first,
+#                                           as bench's udp_flood --wait-echo, then twice as far apart each time up
+#                                           to 100 ms, so that a server slow to start is not buried in probes
+#                                           its small receive buffer drops; needs python3); COMMAND runs the
 #                                           probe, e.g. `ip netns exec NS` to send it from another namespace
 # Ports
 #   free_port VAR...        each VAR = a port below the ephemeral range that no UDP or TCP socket (IPv4 or
@@ -38,6 +40,19 @@
 #                           packages start their system services; dies with exit 4 when it cannot
 #   npm_ci DIR              `npm ci` in DIR (its package-lock.json) unless DIR/node_modules already holds what that
 #                           lock pins (a stamp of the lock's sha256); dies with exit 4 when npm ci fails
+# Prometheus (a real one, for the checks that evaluate the dashboard's queries)
+#   need_prometheus         prometheus and promtool from the OS package when either is missing; says the version
+#   prometheus_config DIR SERVER_TARGETS CLIENT_TARGETS
+#                           DIR/prometheus.yml: monitoring/prometheus/prometheus.yml with its udp-server target
+#                           ("127.0.0.1:9101") and udp-client target ("127.0.0.1:9102") replaced by the
+#                           space-separated HOST:PORT lists, nothing else; alerts.yml beside it. Returns 1 with
+#                           the reason in PROMETHEUS_CONFIG_ERROR when the committed file no longer has them
+#   start_prometheus DIR ADDRESS:PORT
+#                           prometheus on DIR/prometheus.yml, data in DIR/data, log in DIR/prometheus.log,
+#                           tracked; its pid in PROMETHEUS_PID
+#   wait_prometheus_jobs ADDRESS:PORT SECONDS JOB...
+#                           every JOB has had a scrape (an `up` series, 0 or 1): Prometheus hands static targets
+#                           to its scrapers only after its discovery throttle (5 s), not when it is ready
 
 LIB_PREFIX=${1:?"source .ci/lib.sh PREFIX [stdout|stderr]"}
 case ${2:-stderr} in
@@ -146,15 +161,16 @@ host, port, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 family = socket.getaddrinfo(host, port, type=socket.SOCK_DGRAM)[0][0]
 s = socket.socket(family, socket.SOCK_DGRAM)
 s.connect((host, port))
-s.settimeout(0.005)
+interval = 0.005
 deadline = time.monotonic() + seconds
 while time.monotonic() < deadline:
+    s.settimeout(interval)
     try:
         s.send(b"udplab wait-echo")
         s.recv(2048)
         sys.exit(0)
     except (socket.timeout, ConnectionRefusedError):
-        pass
+        interval = min(0.1, 2 * interval)
 sys.exit(1)
 PY
 }
@@ -232,4 +248,56 @@ npm_ci() {
   say "installing the npm packages of $dir/package-lock.json"
   (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die 4 "npm ci in $dir failed"
   echo "$sum" > "$stamp"
+}
+
+# ---------------------------------------------------------------- Prometheus
+LIB_MONITORING=$(cd "$(dirname "${BASH_SOURCE[0]}")/../monitoring" && pwd)
+
+lib_quoted() { local list; list=$(printf '"%s", ' "$@"); echo "${list%, }"; }  # "a", "b" for a YAML list
+
+need_prometheus() {
+  command -v promtool >/dev/null && command -v prometheus >/dev/null || apt_install prometheus
+  say "$(prometheus --version 2>&1 | head -n 1)"
+}
+
+prometheus_config() {
+  local dir=$1 servers=() clients=() target quoted
+  read -r -a servers <<<"$2"
+  read -r -a clients <<<"$3"
+  mkdir -p "$dir"
+  sed -e "s/\"127\.0\.0\.1:9101\"/$(lib_quoted "${servers[@]}")/" -e "s/\"127\.0\.0\.1:9102\"/$(lib_quoted "${clients[@]}")/" \
+    "$LIB_MONITORING/prometheus/prometheus.yml" > "$dir/prometheus.yml"
+  cp "$LIB_MONITORING/prometheus/alerts.yml" "$dir/alerts.yml"
+  for target in "${servers[@]}" "${clients[@]}"; do
+    quoted="\"$target\""
+    grep -qF -- "$quoted" "$dir/prometheus.yml" || {
+      PROMETHEUS_CONFIG_ERROR="$LIB_MONITORING/prometheus/prometheus.yml no longer scrapes \"127.0.0.1:9101\" and \"127.0.0.1:9102\"; update .ci/lib.sh's prometheus_config with it"
+      return 1
+    }
+  done
+}
+
+start_prometheus() {
+  prometheus --config.file="$1/prometheus.yml" --storage.tsdb.path="$1/data" --web.listen-address="$2" \
+    --log.level=warn > "$1/prometheus.log" 2>&1 &
+  PROMETHEUS_PID=$!
+  track "$PROMETHEUS_PID"
+}
+
+wait_prometheus_jobs() {
+  python3 - "$@" <<'PY'
+import json, sys, time, urllib.parse, urllib.request
+address, seconds, wanted = sys.argv[1], float(sys.argv[2]), set(sys.argv[3:])
+deadline = time.monotonic() + seconds
+query = f"http://{address}/api/v1/query?" + urllib.parse.urlencode({"query": "up"})
+while time.monotonic() < deadline:
+    try:
+        jobs = {r["metric"].get("job") for r in json.load(urllib.request.urlopen(query, timeout=2))["data"]["result"]}
+        if wanted <= jobs:
+            sys.exit(0)
+    except (OSError, ValueError, KeyError):
+        pass
+    time.sleep(0.2)
+sys.exit(1)
+PY
 }

@@ -46,8 +46,7 @@ on_exit() {
 }
 
 # 1. Prometheus from the OS packages, installed when missing.
-command -v promtool >/dev/null && command -v prometheus >/dev/null || apt_install prometheus
-say "$(prometheus --version 2>&1 | head -n 1)"
+need_prometheus
 
 # 2. Static checks: configs, rules, rule tests, dashboard structure.
 promtool check config "$HERE/prometheus/prometheus.yml" >/dev/null || die 1 "promtool check config failed"
@@ -66,19 +65,11 @@ for ((i = 1; i <= FLOODS; i++)); do free_port client_port; client_metrics+=("$cl
 say "ports: prometheus $prom_port, server udp $udp_port metrics $server_metrics, client metrics ${client_metrics[*]}"
 
 # The client job scrapes every flood's endpoint: "127.0.0.1:9102" becomes "127.0.0.1:P1", "127.0.0.1:P2", ...
-client_targets=$(printf '"127.0.0.1:%s", ' "${client_metrics[@]}")
-sed -e "s/127\.0\.0\.1:9101/127.0.0.1:$server_metrics/" -e "s/\"127\.0\.0\.1:9102\"/${client_targets%, }/" \
-  "$HERE/prometheus/prometheus.yml" > "$tmp/prometheus.yml"
-cp "$HERE/prometheus/alerts.yml" "$tmp/alerts.yml"
-for port in "$server_metrics" "${client_metrics[@]}"; do
-  grep -q "\"127\.0\.0\.1:$port\"" "$tmp/prometheus.yml" \
-    || die 1 "prometheus.yml no longer scrapes \"127.0.0.1:9101\" and \"127.0.0.1:9102\"; update check.sh with it"
-done
+prometheus_config "$tmp" "127.0.0.1:$server_metrics" "$(printf '127.0.0.1:%s ' "${client_metrics[@]}")" \
+  || die 1 "$PROMETHEUS_CONFIG_ERROR"
 
 since=$(date +%s.%N)
-prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/data" \
-  --web.listen-address="127.0.0.1:$prom_port" --log.level=warn >"$tmp/prometheus.log" 2>&1 &
-track $!
+start_prometheus "$tmp" "127.0.0.1:$prom_port"
 java "${JAVA_OPTS[@]}" -jar "$SERVER_JAR" echo --port "$udp_port" --metrics-port "$server_metrics" \
   --rcvbuf "$SERVER_RCVBUF" --quiet >"$tmp/server.out" 2>"$tmp/server.err" &
 server_pid=$!
@@ -89,23 +80,11 @@ wait_line "$tmp/server.out" "^listening mode=echo" "$CHECK_TIMEOUT" "$server_pid
   *) die 4 "the server not ready after ${CHECK_TIMEOUT}s" ;;
 esac
 say "server: $(grep -m1 '^listening' "$tmp/server.out")"
-# Ready is not scraping: Prometheus hands static targets to the scrapers only after its discovery throttle
-# (5 s), so the flood waits for the first scrape of both jobs (the client's is down until the flood serves it).
-# A 4 s flood started at /-/ready was over before the first scrape on a fast machine.
-python3 - "$prom_port" "$CHECK_TIMEOUT" <<'EOF' || die 4 "Prometheus did not start scraping on 127.0.0.1:$prom_port"
-import json, sys, time, urllib.parse, urllib.request
-deadline = time.monotonic() + float(sys.argv[2])
-query = f"http://127.0.0.1:{sys.argv[1]}/api/v1/query?" + urllib.parse.urlencode({"query": "up"})
-while time.monotonic() < deadline:
-    try:
-        jobs = {r["metric"].get("job") for r in json.load(urllib.request.urlopen(query, timeout=2))["data"]["result"]}
-        if {"udp-server", "udp-client"} <= jobs:
-            sys.exit(0)
-    except (OSError, ValueError, KeyError):
-        pass
-    time.sleep(0.2)
-sys.exit(1)
-EOF
+# Ready is not scraping (see wait_prometheus_jobs), so the flood waits for the first scrape of both jobs (the
+# client's is down until the flood serves it). A 4 s flood started at /-/ready was over before the first scrape on
+# a fast machine.
+wait_prometheus_jobs "127.0.0.1:$prom_port" "$CHECK_TIMEOUT" udp-server udp-client \
+  || die 4 "Prometheus did not start scraping on 127.0.0.1:$prom_port"
 say "Prometheus is scraping both jobs"
 
 # Each flood lingers 15 s: long enough for the scrape of its final counts and the checks that need it up; then it

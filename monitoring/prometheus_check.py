@@ -149,6 +149,48 @@ def panel_target(dashboard, title, ref_id):
     return expr
 
 
+def wait_reports(floods, timeout):
+    """The floods' JSON reports, [(path, instance, pid)] in, once each is written; exits 4 for a flood that exited
+    without one."""
+    def flood_report(path, pid):
+        report = read_report(path)
+        if report is None and not running(pid) and read_report(path) is None:
+            print(f"check: the flood exited without a JSON report in {path}", file=sys.stderr)
+            sys.exit(4)
+        return report
+    return [wait_for(f"the flood's JSON report in {path}", timeout, lambda: flood_report(path, pid))
+            for path, _, pid in floods]
+
+
+def wait_final_scrapes(prom, reports, floods, client, server, servers, timeout):
+    """Waits until every server and flood target is up and Prometheus holds every flood's final sent, received and
+    lost (its report's) and a scrape of each server from after the reports; returns the floods' totals. `client` is
+    the flood series' label matchers, `server` a selector of the servers' series, `servers` how many there are."""
+    report_time = time.time()
+    wait_for(f"every target up ({servers} servers, {len(floods)} floods)", timeout,
+             lambda: len(prom.instant('up{job=~"udp-server|udp-client"} == 1', time.time())) == len(floods) + servers)
+
+    # A flood settles its lost counter when the drain ends, so its sent/received can be final a scrape earlier.
+    def final_counts_scraped():
+        now = time.time()
+        for report, (_, instance, _) in zip(reports, floods):
+            counts = {f"datagrams_{name}": report[name] for name in ("sent", "received", "lost")}
+            counts.update({f"warmup_datagrams_{name}": report["warmup"][name] for name in ("sent", "received")})
+            for name, count in counts.items():
+                series = prom.instant(f'udp_client_{name}_total{{{client},instance="{instance}"}}', now)
+                if len(series) != 1 or float(series[0]["value"][1]) != count:
+                    return False
+        server_scraped = prom.instant(f"timestamp(udp_server_datagrams_received_total{server})", now)
+        return (len({s["metric"].get("instance") for s in server_scraped}) == servers
+                and min(float(s["value"][1]) for s in server_scraped) > report_time)
+    total = {name: sum(r[name] for r in reports) for name in ("sent", "received", "lost")}
+    # the floods' warm-ups: in no report figure, but the server counts them, and so does "Where lost"
+    total.update({f"warmup_{name}": sum(r["warmup"][name] for r in reports) for name in ("sent", "received")})
+    wait_for(f"a scrape of every flood's final counts (together sent {total['sent']}, received {total['received']}, "
+             f"lost {total['lost']})", timeout, final_counts_scraped)
+    return total
+
+
 def expected_loss(reports):
     """The loss panel's two queries as Prometheus evaluates them over the floods' final counters: the same
     float operations in the same order, so the comparison can be exact."""
@@ -172,22 +214,27 @@ def check_loss_panel(prom, dashboard, values, at, reports, failures, when):
             failures.append(line)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_lab_arguments(parser, timeout):
+    """The options every dashboard check takes: where Prometheus is, the dashboard, the labels of the run."""
     parser.add_argument("--url", required=True, help="Prometheus base URL")
     parser.add_argument("--dashboard", default=dash.DEFAULT_DASHBOARD)
+    parser.add_argument("--target", required=True, help="the floods' --to HOST:PORT (their metric label)")
+    parser.add_argument("--mode", required=True, help="the servers' mode label")
+    parser.add_argument("--server-port", required=True, help="the servers' UDP port (their metric label)")
+    parser.add_argument("--since", type=float, required=True, help="epoch seconds before the processes started")
+    parser.add_argument("--scrape-interval", type=int, default=1, help="seconds, as in the scrape config")
+    parser.add_argument("--timeout", type=float, default=timeout, help="seconds to wait for each condition")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_lab_arguments(parser, timeout=60)
     parser.add_argument("--flood-json", action="append", required=True,
                         help="file a flood's --json report is written to (once per flood)")
     parser.add_argument("--flood-instance", action="append", required=True,
                         help="that flood's metrics endpoint HOST:PORT, its instance label (once per flood, same order)")
     parser.add_argument("--flood-pid", type=int, action="append", required=True,
                         help="that flood's process id (once per flood, same order)")
-    parser.add_argument("--target", required=True, help="the floods' --to HOST:PORT (their metric label)")
-    parser.add_argument("--mode", required=True, help="the server's mode label")
-    parser.add_argument("--server-port", required=True, help="the server's UDP port (its metric label)")
-    parser.add_argument("--since", type=float, required=True, help="epoch seconds before the processes started")
-    parser.add_argument("--scrape-interval", type=int, default=1, help="seconds, as in the scrape config")
-    parser.add_argument("--timeout", type=float, default=60, help="seconds to wait for each condition")
     args = parser.parse_args()
     if not len(args.flood_json) == len(args.flood_instance) == len(args.flood_pid):
         parser.error("give --flood-json, --flood-instance and --flood-pid once per flood")
@@ -199,31 +246,8 @@ def main():
     client = f'job="udp-client",target="{args.target}"'
     server = f'{{job="udp-server",port="{args.server_port}"}}'
 
-    def flood_report(path, pid):
-        report = read_report(path)
-        if report is None and not running(pid) and read_report(path) is None:
-            print(f"check: the flood exited without a JSON report in {path}", file=sys.stderr)
-            sys.exit(4)
-        return report
-    reports = [wait_for(f"the flood's JSON report in {path}", args.timeout, lambda: flood_report(path, pid))
-               for path, _, pid in floods]
-    report_time = time.time()
-    wait_for(f"the server and {len(floods)} flood targets up", args.timeout,
-             lambda: len(prom.instant('up{job=~"udp-server|udp-client"} == 1', time.time())) == len(floods) + 1)
-
-    # A flood settles its lost counter when the drain ends, so its sent/received can be final a scrape earlier.
-    def final_counts_scraped():
-        now = time.time()
-        for report, (_, instance, _) in zip(reports, floods):
-            for name in ("sent", "received", "lost"):
-                series = prom.instant(f'udp_client_datagrams_{name}_total{{{client},instance="{instance}"}}', now)
-                if len(series) != 1 or float(series[0]["value"][1]) != report[name]:
-                    return False
-        server_scraped = prom.instant(f"timestamp(udp_server_datagrams_received_total{server})", now)
-        return server_scraped and min(float(s["value"][1]) for s in server_scraped) > report_time
-    total = {name: sum(r[name] for r in reports) for name in ("sent", "received", "lost")}
-    wait_for(f"a scrape of every flood's final counts (together sent {total['sent']}, received {total['received']}, "
-             f"lost {total['lost']})", args.timeout, final_counts_scraped)
+    reports = wait_reports(floods, args.timeout)
+    total = wait_final_scrapes(prom, reports, floods, client, server, 1, args.timeout)
     at = time.time()
     window = max(int(math.ceil(at - args.since)), 1)
     for report, (_, instance, _) in zip(reports, floods):
@@ -293,9 +317,10 @@ def main():
         if len(kernel) != 1:
             raise PrometheusError(f"expected one kernel-drop series for port {args.server_port}, got {len(kernel)}")
         kernel_drops = float(kernel[0]["value"][1])
-        never_seen = total["sent"] - server_received
+        never_seen = total["sent"] + total["warmup_sent"] - server_received
         line = (f'panel "{WHERE_LOST_PANEL}" kernel drops {kernel_drops:.0f}; the server never saw '
-                f'{never_seen:.0f} (floods sent {total["sent"]} - server received {server_received:.0f})')
+                f'{never_seen:.0f} (floods sent {total["sent"]} + {total["warmup_sent"]} in their warm-ups - server '
+                f'received {server_received:.0f})')
         if kernel_drops != never_seen:
             failures.append(line + ": not equal")
         elif kernel_drops == 0:
@@ -354,9 +379,10 @@ def main():
                 if s["metric"].get("port") == str(args.server_port)]
     kernel, dropped, rest = at_port("A"), at_port("B"), at_port("C")
     if len(kernel) == 1 and len(rest) == 1:
-        expected_rest = (total["sent"] - total["received"]) - kernel[0] - sum(dropped)
-        line = (f'panel "{WHERE_LOST_PANEL}" after the run: rest {rest[0]:.0f} = the floods\' missing '
-                f'{total["sent"] - total["received"]} - kernel {kernel[0]:.0f} - server dropped {sum(dropped):.0f}')
+        missing = total["sent"] + total["warmup_sent"] - total["received"] - total["warmup_received"]
+        expected_rest = missing - kernel[0] - sum(dropped)
+        line = (f'panel "{WHERE_LOST_PANEL}" after the run: rest {rest[0]:.0f} = the floods\' missing {missing} '
+                f'(their warm-ups\' included) - kernel {kernel[0]:.0f} - server dropped {sum(dropped):.0f}')
         if rest[0] == expected_rest:
             print(f"  ok  {line}")
         else:

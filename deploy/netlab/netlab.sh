@@ -17,7 +17,11 @@
 #                                        earlier impairment); --loss is netem's where the kernel has it, else
 #                                        the same as --drop-percent; delay, jitter, duplicate, reorder need netem
 #   flood HOST [FLOOD OPTIONS]           udp-client.jar flood in HOST (default --to the server, or the
-#                                        balancer), its JSON on stdout, then where the lost datagrams went
+#                                        balancer), its JSON on stdout, then where the lost datagrams went;
+#                                        with --server-metrics http://MGMT:9101/metrics (netlab.sh status
+#                                        lists them) flood splits the loss itself, and netlab says whether
+#                                        the lab's counters agree; --gso off unless given (a GSO
+#                                        super-packet would cross the lab's links, and its rules, whole)
 #   counters                             every drop counter of the lab, one "WHERE WHAT VALUE" per line
 #   metrics HOST [METRICS PORT]          the server's udp_server_* counters, read from this namespace
 #   exec HOST COMMAND...                 run COMMAND in HOST (e.g. exec s1 ss -uanm)
@@ -26,15 +30,16 @@
 #                                        leftovers of an earlier run with the same --prefix
 #   run [pair|clients|lb] [--clients N] [--loss P] [--count N] [--rate R] [--size S] [--server-rcvbuf B]
 #                                        the whole experiment in one go: up, start, impair every host's way in
-#                                        with --loss, one flood per client, the counters, down (also on Ctrl-C)
+#                                        with --loss, one flood per client (--server-metrics s1's, but for lb),
+#                                        the counters, down (also on Ctrl-C)
 # Options: --prefix NAME names the namespaces NAME-c1, NAME-s1, ... (default ulab, or NETLAB_PREFIX);
 #   --index N puts the management network on 198.19.N.0/24 (default 0, or NETLAB_INDEX): two labs with
 #   different prefixes and indexes can be up at once.
 # Environment: UDPLAB_HOME (the checkout whose jars run; default this one), JAVA (default java),
 #   NETLAB_JAVA_OPTS (default: a small serial-GC heap, C1 only), NETLAB_STATE (default /run/udplab-netlab),
 #   NETLAB_FLOOD_RECORD=PATH (flood keeps its JSON and text in PATH.json and PATH.err, the lab's counters just
-#   before and after it in PATH.before and PATH.after, and sent, received, lost, target and client_drops in
-#   PATH.report, for scripts such as check.sh).
+#   before and after it in PATH.before and PATH.after, and sent, received, lost, target, client_drops and flood's
+#   own split of the loss (attribution_*) in PATH.report, for scripts such as check.sh).
 # Needs root; installs Debian's iproute2, nftables, curl and python3 when missing (nginx for lb).
 # Exit: 0 ok; 2 bad usage; 4 environment (not root, no namespaces, no jars, a process that did not start, a
 #   lab of that name already up); `flood` exits with flood's own code (1, 3: a threshold missed).
@@ -263,21 +268,40 @@ launch_server() {
   echo "$host $port $metrics $!" >> "$STATE/servers"
 }
 
-# warm_up HOST PORT FROM: 5000 datagrams at about 5000/s from host FROM, replies unread. A JVM that has just
-# started answers slowly for its first second or two; without this, a class's first flood would show the
-# server's warm-up as loss (replies later than --drain) and a check would not be exact.
+# warm_up HOST PORT FROM: 5000 datagrams from host FROM, never more unanswered at once than a quarter of the
+# server's granted receive buffer holds (its listening line's rcvbuf=, 1 KiB a datagram, 1 to 50), 1 s of
+# silence taken as loss (a cold server's first scrape held its event loop for longer than 200 ms), 15 s at most.
+# A JVM that has just started answers slowly for its first second or two; without this, a class's first flood
+# would show the server's warm-up as loss (replies later than --drain) and a check would not be exact. It must
+# not overflow the buffer itself: the server's kernel drops then start at 0, as the dashboard's "since the
+# processes started" panels need (a cold server behind a 128 KiB buffer dropped a third of an open-loop warm-up
+# at 5000/s).
 warm_up() {
-  in_host "$3" python3 - "${V4[$1]}" "$2" <<'PY'
+  local granted
+  granted=$(grep -m1 -o 'rcvbuf=[0-9]*' "$STATE/$1-$2.log" | cut -d= -f2)
+  in_host "$3" python3 - "${V4[$1]}" "$2" "${granted:-212992}" <<'PY'
 import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.connect((sys.argv[1], int(sys.argv[2])))
-for batch in range(100):
-    for _ in range(50):
+s.settimeout(1)
+most = max(1, min(50, int(sys.argv[3]) // 4096))
+sent = unanswered = 0
+deadline = time.monotonic() + 15
+while sent < 5000 and time.monotonic() < deadline:
+    while unanswered < most and sent < 5000:
         try:
             s.send(b"udplab netlab warm-up")
         except OSError:  # an ICMP error from an earlier datagram; the next send goes on
             pass
-    time.sleep(0.01)
+        sent += 1
+        unanswered += 1
+    try:
+        s.recv(2048)
+        unanswered -= 1
+    except socket.timeout:
+        unanswered = 0
+    except OSError:
+        pass
 PY
 }
 
@@ -504,6 +528,9 @@ cmd_counters() {
     # With max_fails=1 one unanswered datagram takes a backend out for fail_timeout; when all three are out,
     # nginx drops what comes in and logs it, one line per datagram
     echo "lb:$SERVER_PORT no_live_upstream $(grep -c 'no live upstreams' "$STATE/nginx/error.log" 2>/dev/null || true)"
+    # Every datagram is a session with its own upstream socket until its reply (or proxy_timeout): when the
+    # sessions waiting outnumber worker_connections, nginx drops the datagram and logs it, one line each
+    echo "lb:$SERVER_PORT out_of_connections $(grep -c 'worker_connections are not enough' "$STATE/nginx/error.log" 2>/dev/null || true)"
   fi
   echo "machine backlog_drops $(backlog_drops)"
 }
@@ -525,25 +552,42 @@ read_counters() {
   while read -r where what v; do into["$where $what"]=$v; done < "$1"
 }
 
-# flood_report JSON ERR: "KEY VALUE" lines of what flood reported: sent, received, lost and target from its
-# one-line JSON (the first, top-level occurrence of each key), client_drops from its text
+# flood_report JSON: "KEY VALUE" lines of what flood reported in its JSON: sent, received, lost, target,
+# client_drops (its clientKernelDrops) and, with --server-metrics, its own split of the loss: attribution_path,
+# attribution_server_kernel, attribution_client_kernel, attribution_dropped (every reason) and
+# attribution_dropped_REASON, attribution_exact (true or false). A value the report does not know (null) has no line.
 flood_report() {
-  local doc key re line drops=0
-  doc=$(<"$1")
-  for key in sent received lost; do
-    re="\"$key\":([0-9]+)"
-    [[ $doc =~ $re ]] && echo "$key ${BASH_REMATCH[1]}"
-  done
-  re='"target":"([^"]*)"'
-  [[ $doc =~ $re ]] && echo "target ${BASH_REMATCH[1]}"
-  re='^of the loss, ([0-9]+) were dropped by this client'
-  while read -r line; do [[ $line =~ $re ]] && drops=${BASH_REMATCH[1]}; done < "$2"
-  echo "client_drops $drops"
+  python3 - "$1" <<'PY'
+import json, sys
+try:
+    with open(sys.argv[1], encoding="utf-8") as f:
+        doc = json.loads(f.read() or "null")
+except (OSError, ValueError):
+    doc = None
+if not isinstance(doc, dict):  # no report (flood failed first), or a sweep's array
+    sys.exit(0)
+def line(key, value):
+    if value is not None:
+        print(key, str(value).lower() if isinstance(value, bool) else value)
+for key in ("sent", "received", "lost", "target"):
+    line(key, doc.get(key))
+line("client_drops", doc.get("clientKernelDrops") or 0)
+split = doc.get("lossAttribution")
+if split:
+    line("attribution_path", split.get("path"))
+    line("attribution_server_kernel", split.get("serverKernel"))
+    line("attribution_client_kernel", split.get("clientKernel"))
+    dropped = split.get("serverDropped") or {}
+    line("attribution_dropped", sum(dropped.values()))
+    for reason, n in sorted(dropped.items()):
+        line(f"attribution_dropped_{reason}", n)
+    line("attribution_exact", split.get("exact"))
+PY
 }
 
 # where_lost RUN HOST: what the counters say about this flood's lost datagrams (RUN.before, RUN.after,
-# RUN.report). Exact when nothing else talked on the lab meanwhile. A later flood --server-metrics URL prints
-# its own attribution of the server's part.
+# RUN.report). Exact when nothing else talked on the lab meanwhile. With --server-metrics flood printed its own
+# split (its "lost N = ..." line); this says whether the lab's counters agree with it.
 where_lost() {
   local -A before=() after=() report=()
   local k v
@@ -570,8 +614,10 @@ where_lost() {
   lb=$((${after[$key]:-0} - ${before[$key]:-0}))
   key="lb:$SERVER_PORT no_live_upstream"
   local no_upstream=$((${after[$key]:-0} - ${before[$key]:-0}))
+  key="lb:$SERVER_PORT out_of_connections"
+  local no_connection=$((${after[$key]:-0} - ${before[$key]:-0}))
   local backlog=$((${after[machine backlog_drops]:-0} - ${before[machine backlog_drops]:-0}))
-  local rest=$((lost - path - server_kernel - server_dropped - client - lb - no_upstream)) where
+  local rest=$((lost - path - server_kernel - server_dropped - client - lb - no_upstream - no_connection)) where
   where=$(printf '%s, ' ${detail[@]+"${detail[@]}"})
   where=${where%, }
   if ((lost == 0 && rest == 0)); then
@@ -580,9 +626,17 @@ where_lost() {
   fi
   say "where the $lost lost went (counter deltas around this flood from $2):"
   say "  $path on the path${where:+ ($where)}, $server_kernel in the server's receive buffer," \
-    "$server_dropped dropped by the server's guards, $client in this client's receive buffer$( ((lb > 0)) && echo ", $lb in the balancer's receive buffer")$( ((no_upstream > 0)) && echo ", $no_upstream dropped by nginx with every backend marked down (max_fails=1)")"
+    "$server_dropped dropped by the server's guards, $client in this client's receive buffer$( ((lb > 0)) && echo ", $lb in the balancer's receive buffer")$( ((no_upstream > 0)) && echo ", $no_upstream dropped by nginx with every backend marked down (max_fails=1)")$( ((no_connection > 0)) && echo ", $no_connection dropped by nginx out of worker_connections")"
   if ((rest != 0)); then
     say "  $rest not accounted for: other traffic at the same time, or the machine's backlog ($backlog dropped meanwhile)"
+  fi
+  [[ -n ${report[attribution_path]:-} ]] || return 0
+  local own="${report[attribution_path]} on the path, ${report[attribution_server_kernel]:-?} in the server's receive buffer, ${report[attribution_dropped]:-?} dropped by the server, ${report[attribution_client_kernel]:-?} in this client's receive buffer"
+  if [[ "${report[attribution_path]} ${report[attribution_server_kernel]:-?} ${report[attribution_dropped]:-?} ${report[attribution_client_kernel]:-?}" \
+      == "$((path + lb + no_upstream + no_connection)) $server_kernel $server_dropped $client" ]]; then
+    say "  flood's own split (--server-metrics) says the same: $own"
+  else
+    say "  flood's own split (--server-metrics) differs: $own$([[ ${report[attribution_exact]:-} == false ]] && echo " (flood says it is not exact)")"
   fi
 }
 
@@ -590,16 +644,26 @@ cmd_flood() {
   need_root
   need_lab
   [[ $# -gt 0 ]] || usage "flood needs a HOST"
-  local host=$1 args=() to=1 json=0 metrics=0 arg
+  local host=$1 args=() to=1 json=0 metrics=0 gso=1 warmup=1 arg
   need_host "$host"
   shift
   for arg in "$@"; do
-    case $arg in --to|--to=*) to=0 ;; --json) json=1 ;; --metrics-port|--metrics-port=*) metrics=1 ;; esac
+    case $arg in
+      --to|--to=*) to=0 ;; --json) json=1 ;; --metrics-port|--metrics-port=*) metrics=1 ;; --gso|--gso=*) gso=0 ;;
+      --warmup|--warmup=*) warmup=0 ;;
+    esac
   done
   [[ -f $CLIENT_JAR ]] || die 4 "$CLIENT_JAR not found: build it first with 'mvn -B -q package -DskipTests' in $UDPLAB_HOME"
   ((to)) && args+=(--to "${V4[$(target_host)]}:$SERVER_PORT")
   ((json)) || args+=(--json)
   ((metrics)) || args+=(--metrics-port 0)
+  # One datagram per packet, as on a real link: a UDP GSO super-packet (up to 64 datagrams) crosses the veth
+  # links and the switch whole, so an nftables rule would drop up to 64 datagrams and count 1 (a NIC or the
+  # kernel cuts it into packets before a real wire). --gso auto|on still asks for it.
+  ((gso)) && args+=(--gso off)
+  # The lab's counters are read around the whole flood: flood's own warm-up (400 ms at the rate by default) would
+  # pass the path's rules and the server too, and no count would be exact. The servers are warmed up at start.
+  ((warmup)) && args+=(--warmup 0s)
   local run=${NETLAB_FLOOD_RECORD:-$STATE/flood-$host-$$}
   cmd_counters > "$run.before"
   local rc=0
@@ -612,7 +676,7 @@ cmd_flood() {
   on_exit_cleanup  # Ctrl-C ends this script again
   cmd_counters > "$run.after"
   cat "$run.json"
-  flood_report "$run.json" "$run.err" > "$run.report"
+  flood_report "$run.json" > "$run.report"
   where_lost "$run" "$host"
   [[ -n ${NETLAB_FLOOD_RECORD:-} ]] || rm -f "$run".{before,after,json,err,report}
   return "$rc"
@@ -688,13 +752,16 @@ cmd_run() {
   cmd_up "$topology" ${clients[@]+"${clients[@]}"}
   RUN_OWNS_LAB=1
   cmd_start ${rcvbuf[@]+"${rcvbuf[@]}"}
-  local host
+  local host split=()
   if [[ $loss != 0 ]]; then
     for host in "${HOSTS[@]}"; do cmd_impair "$host" --loss "$loss"; done
   fi
+  # one flood at a time against s1: flood's own split of the loss is exact; behind the balancer no one server
+  # sees a flood's datagrams, so there the lab's counters alone say where they went
+  [[ $TOPOLOGY == lb ]] || split=(--server-metrics "http://$(mgmt_addr s1):$METRICS_PORT/metrics")
   for host in $(printf '%s\n' "${HOSTS[@]}" | grep '^c'); do
     NETLAB_FLOOD_RECORD=$STATE/run-$host cmd_flood "$host" --count "$count" --rate "$rate" --size "$size" \
-      --rcvbuf 4194304 --drain 1s > /dev/null || true
+      --rcvbuf 4194304 --drain 1s ${split[@]+"${split[@]}"} > /dev/null || true
     [[ ${FLOOD_INTERRUPTED:-0} == 0 ]] || { say "interrupted"; exit 130; }
   done
   say "the lab's counters at the end:"

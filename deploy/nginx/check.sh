@@ -114,11 +114,13 @@ expect "flood through nginx exits 0 (got $flood_rc)" test "$flood_rc" -eq 0
 sent=$(field "$WORK/flood1.json" sent)
 received=$(field "$WORK/flood1.json" received)
 lost=$(field "$WORK/flood1.json" lost)
+# flood's warm-up goes through nginx too (it is in no report figure): what reached the balancer
+through=$((sent + $(field "$WORK/flood1.json" warmup.sent)))
 nginx_dropped=$(( $(listen_drops) - drops_before ))
 backlog_dropped=$(( $(softnet_drops) - backlog_before ))
 
 # A session is logged when it ends: at its reply, or proxy_timeout after its datagram when none came.
-log_complete() { (( $(wc -l < "$ACCESS_LOG") + nginx_dropped >= sent )); }
+log_complete() { (( $(wc -l < "$ACCESS_LOG") + nginx_dropped >= through )); }
 deadline=$((SECONDS + 5))
 until log_complete || ((SECONDS >= deadline)); do sleep 0.1; done
 
@@ -159,8 +161,8 @@ for i in 0 1 2; do
 done
 say "flood: sent=$sent received=$received lost=$lost; nginx: sessions=$sessions replied=$replied listen-socket drops=$nginx_dropped; backlog drops (machine-wide)=$backlog_dropped"
 expect "flood loss accounting: received ($received) + lost ($lost) = sent ($sent)" test $((received + lost)) -eq "$sent"
-expect "nginx saw every datagram: sessions ($sessions) + listen-socket drops ($nginx_dropped) = sent ($sent)" \
-    equal_or_backlog "$sent" $((sessions + nginx_dropped))
+expect "nginx saw every datagram: sessions ($sessions) + listen-socket drops ($nginx_dropped) = sent ($sent) + warm-up ($((through - sent)))" \
+    equal_or_backlog "$through" $((sessions + nginx_dropped))
 expect "sum of backends' received + kernel drops ($sum_received) = datagrams nginx forwarded ($sum_forwarded)" \
     equal_or_backlog "$sum_forwarded" "$sum_received"
 expect "flood received ($received) <= replies nginx relayed ($replied) <= backends' sent ($sum_sent)" \
@@ -186,15 +188,18 @@ received=$(field "$WORK/flood2.json" received)
 lost=$(field "$WORK/flood2.json" lost)
 loss_percent=$(field "$WORK/flood2.json" lossPercent)
 unexpected=$(field "$WORK/flood2.json" unexpected)
+through=$((sent + $(field "$WORK/flood2.json" warmup.sent)))
 nginx_dropped=$(( $(listen_drops) - drops_before ))
 # sessions that found the dead backend end at its refusal or at proxy_timeout: wait for their log lines
-log_complete() { (( $(wc -l < "$ACCESS_LOG") - log_before + nginx_dropped >= sent )); }
+log_complete() { (( $(wc -l < "$ACCESS_LOG") - log_before + nginx_dropped >= through )); }
 deadline=$((SECONDS + 5))
 until log_complete || ((SECONDS >= deadline)); do sleep 0.1; done
 unanswered_victim=$(tail -n +$((log_before + 1)) "$ACCESS_LOG" | awk -v up="127.0.0.1:${BACKEND_PORTS[$victim]}" \
     '$2 == up { split($5, b, "="); if (b[2] == 0) n++ } END { printf "%d\n", n + 0 }')
 say "flood with a dead backend: sent=$sent received=$received lost=$lost lossPercent=$loss_percent unexpected=$unexpected"
-say "     lost: $nginx_dropped at nginx's listening socket, $unanswered_victim sessions to the dead backend without reply, $((lost - nginx_dropped - unanswered_victim)) elsewhere"
+elsewhere=$((lost - nginx_dropped - unanswered_victim))
+# a session can end unanswered after flood already counted its datagram's reply as late (unexpected)
+say "     lost: $nginx_dropped at nginx's listening socket, $unanswered_victim sessions to the dead backend without reply$( ((elsewhere >= 0)) && echo ", $elsewhere elsewhere")"
 expect "the dead backend shows up as loss (lost $lost > 0, lossPercent $loss_percent > 0)" \
     awk -v l="$lost" -v p="$loss_percent" 'BEGIN { exit !(l > 0 && p > 0) }'
 expect "loss accounting stays exact: received ($received) + lost ($lost) = sent ($sent)" \

@@ -1,5 +1,6 @@
 package dev.udplab.server;
 
+import dev.udplab.common.net.Datagrams;
 import dev.udplab.common.runtime.TransportChoice;
 import dev.udplab.server.guard.GuardPolicy;
 import dev.udplab.server.guard.GuardSettings;
@@ -9,6 +10,7 @@ import dev.udplab.server.socket.SocketSettings;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * One server process as the command line asked for it, checked once: {@link ServerMain} builds it from its options
@@ -65,6 +67,11 @@ public record ServerConfig(ServerMode mode, String host, Integer port, String me
     }
     if (message == null) {
       throw new IllegalArgumentException("--message must not be missing");
+    }
+    int messageBytes = message.getBytes(StandardCharsets.UTF_8).length;
+    if (messageBytes > Datagrams.MAX_PAYLOAD_BYTES && mode.sockets().contains(ServerMode.GREETING)) {
+      throw new IllegalArgumentException("--message is " + messageBytes + " bytes in UTF-8; a greeting must fit one "
+          + "datagram, at most " + Datagrams.MAX_PAYLOAD_BYTES + " bytes");
     }
     if (metricsPort < 0 || metricsPort > 65_535) {
       throw new IllegalArgumentException("--metrics-port " + metricsPort + " is out of range 0..65535 (0 turns it off)");

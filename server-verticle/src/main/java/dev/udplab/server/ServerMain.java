@@ -27,12 +27,13 @@ import picocli.CommandLine.Spec;
 /**
  * {@code java -jar udp-server.jar MODE [options]}: parses the command line into a {@link ServerConfig}, starts a
  * {@link ServerRuntime}, and on SIGINT or SIGTERM stops it, prints the final counts and exits 0.
- * Exit codes: 0 ok, 2 bad usage, 4 a port or address could not be bound.
+ * Exit codes: 0 ok, 2 bad usage, 4 a port or address could not be bound or another start failure (out of memory
+ * included); whatever was opened before a failed start is closed first.
  */
 @Command(name = "udp-server",
     description = "UDP lab servers that count every datagram: echo, uppercase, greeting, sink, or all four.",
     footer = {"", "Default ports: echo 20001, uppercase 12000, greeting 20000, sink 5005.",
-        "Exit codes: 0 ok, 2 bad usage, 4 a port or address could not be bound."})
+        "Exit codes: 0 ok, 2 bad usage, 4 a port or address could not be bound, or out of memory at start."})
 public final class ServerMain implements Callable<Integer>, HelpSections.Sectioned {
 
   @Spec
@@ -120,7 +121,7 @@ public final class ServerMain implements Callable<Integer>, HelpSections.Section
   }
 
   /** The command line of {@code udp-server}: the one grammar, options under headings in {@code --help}. */
-  static CommandLine commandLine(ServerMain command, PrintStream out, PrintStream err) {
+  public static CommandLine commandLine(ServerMain command, PrintStream out, PrintStream err) {
     CommandLine commandLine = CommandLines.create(command, out, err);
     HelpSections.applyAll(commandLine);
     return commandLine;
@@ -177,7 +178,12 @@ public final class ServerMain implements Callable<Integer>, HelpSections.Section
     Integer exitCode;
     try {
       exitCode = startFromCommandLine(args, System.out, System.err, process);
-    } catch (RuntimeException e) {
+    } catch (OutOfMemoryError e) {
+      // ServerRuntime.start has closed whatever it opened; the heap is what the user chose.
+      System.err.println("udp-server: out of memory while starting (" + e.getMessage() + "): give the JVM more heap "
+          + "(-Xmx) or ask for less (each port's rate-limit table takes about 40 bytes per --max-sources entry)");
+      exitCode = ExitCodes.ENVIRONMENT;
+    } catch (RuntimeException | Error e) {
       // Not the user's doing: the stack trace is for us (and Vert.x's threads must not keep the JVM alive).
       e.printStackTrace();
       exitCode = ExitCodes.ENVIRONMENT;

@@ -10,6 +10,7 @@ import dev.udplab.common.runtime.VertxRuntime;
 import dev.udplab.common.runtime.ProcessMemory;
 import dev.udplab.common.runtime.ProcessProperties;
 import dev.udplab.server.guard.GuardSettings;
+import dev.udplab.server.guard.OwnSockets;
 import dev.udplab.server.guard.ReplyGuard;
 import dev.udplab.server.guard.SourceRateLimiter;
 import dev.udplab.server.mode.ServerMode;
@@ -27,6 +28,7 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.core.transport.Transport;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -75,7 +77,8 @@ public final class ServerRuntime {
           : server.runtime.awaitMetrics(metrics, config.metricsHost(), config.metricsPort());
       server.printStarted(endpoint, err);
       return server;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) { // an OutOfMemoryError too: nothing stays bound
+      server.guards.clear(); // the rate-limit tables built so far, so that closing has memory to work with
       server.runtime.close();
       throw e;
     }
@@ -96,20 +99,27 @@ public final class ServerRuntime {
   }
 
   private void deployAll() {
+    OwnSockets ownSockets = new OwnSockets();
+    for (ServerMode mode : config.mode().sockets()) {
+      // One guard per port, shared by its instances: one rate-limit table bounds a source across all of them. All
+      // built before the first bind, so that a heap too small for the tables fails the start with nothing bound.
+      guards.put(mode, new ReplyGuard(config.guardSettings(), ownSockets));
+    }
     for (ServerMode mode : config.mode().sockets()) {
       SocketSettings socket = config.socket(mode);
       List<UdpServerVerticle> started = new CopyOnWriteArrayList<>();
       instances.put(mode, started);
-      // One guard per port, shared by its instances: one rate-limit table bounds a source across all of them.
-      ReplyGuard guard = new ReplyGuard(config.guardSettings());
-      guards.put(mode, guard);
+      ReplyGuard guard = guards.get(mode);
       try {
         VertxRuntime.await(runtime.vertx().deployVerticle(() -> {
-          UdpServerVerticle verticle = new UdpServerVerticle(socket, guard, runtime.registry(), out,
+          UdpServerVerticle verticle = new UdpServerVerticle(socket, guard.forSocket(), runtime.registry(), out,
               WARM_UP_DATAGRAMS > 0);
           started.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(config.instances())), "the " + mode.label() + " socket");
+        for (UdpServerVerticle verticle : started) {
+          ownSockets.add(inetAddressOf(verticle.bound().address()));
+        }
       } catch (CommandException e) {
         throw e;
       } catch (Exception e) { // Future.await rethrows the bind's failure as is
@@ -119,13 +129,23 @@ public final class ServerRuntime {
     }
   }
 
+  /** The bound address (an IP literal, so nothing is resolved) as the guards compare senders with it. */
+  private static InetSocketAddress inetAddressOf(SocketAddress bound) {
+    try {
+      return new InetSocketAddress(InetAddress.getByName(bound.hostAddress()), bound.port());
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("a bound socket's address is not an IP literal: " + bound, e);
+    }
+  }
+
   /** Each port's sockets through their real path before {@code listening}: see {@link SocketWarmUp}. */
   private void warmUpAll() {
     if (WARM_UP_DATAGRAMS == 0) {
       return;
     }
     for (Map.Entry<ServerMode, List<UdpServerVerticle>> entry : instances.entrySet()) {
-      SocketWarmUp.run(entry.getValue(), WARM_UP_DATAGRAMS, () -> new ReplyGuard(warmUpSettings(config.guardSettings())));
+      SocketWarmUp.run(entry.getValue(), WARM_UP_DATAGRAMS,
+          () -> new ReplyGuard(warmUpSettings(config.guardSettings()), new OwnSockets()).forSocket());
     }
   }
 
@@ -133,7 +153,7 @@ public final class ServerRuntime {
   private static GuardSettings warmUpSettings(GuardSettings settings) {
     return !settings.rateLimited() ? settings : new GuardSettings(SourceRateLimiter.MAX_RATE,
         SourceRateLimiter.MAX_BURST, settings.maxSources(), settings.amplificationGuard(),
-        settings.reflectorPortGuard(), settings.publicPolicy(), settings.loopbackBind());
+        settings.reflectorPortGuard(), settings.loopGuard(), settings.publicPolicy(), settings.loopbackBind());
   }
 
   private void printStarted(MetricsEndpoint endpoint, PrintStream err) {

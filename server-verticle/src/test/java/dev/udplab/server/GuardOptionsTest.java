@@ -55,7 +55,7 @@ class GuardOptionsTest {
     assertEquals(7, config.burst());
     assertEquals(100, config.maxSources());
     assertTrue(config.allowAmplification());
-    assertEquals(new GuardSettings(50, 7, 100, false, true, true, false), config.guardSettings());
+    assertEquals(new GuardSettings(50, 7, 100, false, true, true, true, false), config.guardSettings());
   }
 
   @Test

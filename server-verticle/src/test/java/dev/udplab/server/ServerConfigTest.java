@@ -57,6 +57,22 @@ class ServerConfigTest {
   }
 
   @Test
+  void a_greeting_longer_than_a_datagram_is_refused_at_start() {
+    String fits = "g".repeat(65_505) + "ß"; // 65507 bytes
+    assertEquals(fits, config("greeting", "--message", fits).message());
+    String tooLong = "g".repeat(65_506) + "ß"; // 65508 bytes
+    for (String mode : new String[] {"greeting", "all"}) {
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      ServerMain.Parsed parsed = ServerMain.parse(new String[] {mode, "--message", tooLong},
+          new PrintStream(OutputStream.nullOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
+      assertEquals(ExitCodes.USAGE, parsed.exitCode(), mode);
+      assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("udp-server: --message is 65508 bytes in UTF-8; a "
+          + "greeting must fit one datagram, at most 65507 bytes (usage: "), err.toString(StandardCharsets.UTF_8));
+    }
+    assertEquals(tooLong, config("echo", "--message", tooLong).message(), "echo never sends it");
+  }
+
+  @Test
   void each_socket_of_all_gets_its_mode_and_port() {
     ServerConfig all = config("all --port 0 --rcvbuf 4M");
     assertEquals(new SocketSettings(ServerMode.GREETING, "127.0.0.1", 0, 4 << 20, null, false, false, "Hello UDP Client"),

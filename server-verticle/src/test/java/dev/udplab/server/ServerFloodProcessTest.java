@@ -120,14 +120,23 @@ class ServerFloodProcessTest {
   /** Waits until received + kernel drops = {@code sent} and every received datagram is answered or dropped. */
   private String awaitSettled(long sent) {
     String[] last = new String[1];
-    Eventually.await("received + kernel drops = " + sent + " and received = answered + dropped", 30_000, () -> {
-      String s = scrape();
-      last[0] = s;
-      long received = metric(s, "udp_server_datagrams_received_total");
-      return received + metric(s, "udp_server_kernel_drops_total") == sent
-          && received == metric(s, "udp_server_datagrams_sent_total")
-          + metric(s, "udp_server_datagrams_dropped_total");
-    });
+    try {
+      Eventually.await("received + kernel drops = " + sent + " and received = answered + dropped", 30_000, () -> {
+        String s = scrape();
+        last[0] = s;
+        long received = metric(s, "udp_server_datagrams_received_total");
+        return received + metric(s, "udp_server_kernel_drops_total") == sent
+            && received == metric(s, "udp_server_datagrams_sent_total")
+            + metric(s, "udp_server_datagrams_dropped_total");
+      });
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; the last scrape: received="
+          + metric(last[0], "udp_server_datagrams_received_total") + " kernel drops="
+          + metric(last[0], "udp_server_kernel_drops_total") + " answered="
+          + metric(last[0], "udp_server_datagrams_sent_total") + " dropped="
+          + metric(last[0], "udp_server_datagrams_dropped_total") + " receive queue="
+          + metric(last[0], "udp_server_receive_queue_bytes") + " bytes; stderr " + stderr, e);
+    }
     return last[0];
   }
 

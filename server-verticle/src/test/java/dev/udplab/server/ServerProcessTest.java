@@ -29,12 +29,14 @@ import org.junit.jupiter.api.Timeout;
 class ServerProcessTest {
   private static final Pattern LISTENING = Pattern.compile("listening mode=echo address=127\\.0\\.0\\.1:(\\d+) .*");
 
-  private static Process startServer() throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-        ServerMain.class.getName(), "echo", "--port", "0", "--metrics-port", "0")
-        .redirectErrorStream(true)
-        .start();
+  /** An echo server in a child JVM with a 64 MiB heap, {@code jvmOptions} and stderr on stdout. */
+  private static Process startServer(String... jvmOptions) throws IOException {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx64m"));
+    command.addAll(List.of(jvmOptions));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), ServerMain.class.getName(), "echo", "--port",
+        "0", "--metrics-port", "0"));
+    return new ProcessBuilder(command).redirectErrorStream(true).start();
   }
 
   private static void stopsWithCountsAndExit0(Runnable sendSignal) throws Exception {
@@ -69,6 +71,71 @@ class ServerProcessTest {
   @FunctionalInterface
   private interface Runnable {
     void accept(Process process) throws Exception;
+  }
+
+  @Test
+  void sigterm_during_the_start_stops_it_with_final_counts_and_exit_0() throws Exception {
+    // The handlers come first in main: a SIGTERM right after them (ProcessProperties is the next class main loads)
+    // is kept until the start has finished, then the server stops with its counts, exit 0, not the JVM's silent 143.
+    Process server = startServer("-verbose:class");
+    try (BufferedReader output = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+      List<String> lines = new ArrayList<>();
+      boolean signalled = false;
+      for (String line = output.readLine(); line != null; line = output.readLine()) {
+        lines.add(line);
+        if (!signalled && line.contains(" dev.udplab.common.runtime.ProcessProperties ")) {
+          server.toHandle().destroy(); // SIGTERM, long before the sockets are bound
+          signalled = true;
+        }
+      }
+      assertTrue(signalled, "main started");
+      assertTrue(server.waitFor(20, TimeUnit.SECONDS));
+      List<String> printed = lines.stream().filter(l -> !l.startsWith("[")).toList(); // without -verbose:class
+      assertEquals(0, server.exitValue(), String.join("\n", printed));
+      assertTrue(printed.stream().anyMatch(l -> l.matches("stopped mode=echo port=\\d+ received=0 sent=0 dropped=0"
+          + " heap-used-mib=[0-9.]+ heap-committed-mib=[0-9.]+ direct-mib=[0-9.]+ rss-peak-mib=[0-9.]+")),
+          String.join("\n", printed));
+    } finally {
+      server.destroyForcibly();
+    }
+  }
+
+  @Test
+  void out_of_memory_while_building_the_guards_closes_everything_and_exits_4_with_one_line() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process server = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+        ServerMain.class.getName(), "all", "--port", "0", "--metrics-port", "0", "--guards", "on", "--max-sources",
+        "1048576").start();
+    try {
+      assertTrue(server.waitFor(20, TimeUnit.SECONDS), "the server exits by itself");
+      String stdout = new String(server.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      String stderr = new String(server.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertEquals(4, server.exitValue(), stdout + stderr);
+      assertEquals("", stdout, "nothing was bound, so nothing is listening");
+      assertEquals(1, stderr.lines().count(), stderr);
+      assertTrue(stderr.startsWith("udp-server: out of memory while starting ("), stderr);
+      assertTrue(stderr.contains("--max-sources"), stderr);
+    } finally {
+      server.destroyForcibly();
+    }
+  }
+
+  @Test
+  void what_a_log_record_needs_is_loaded_before_the_server_answers() throws Exception {
+    // At the descriptor limit the first log record could not open lib/tzdb.dat and broke the process for good.
+    Process server = startServer("-verbose:class");
+    try (BufferedReader output = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+      List<String> loaded = new ArrayList<>();
+      for (String line = output.readLine(); line != null && !line.startsWith("listening "); line = output.readLine()) {
+        loaded.add(line);
+      }
+      for (String name : new String[] {"sun.util.calendar.ZoneInfoFile", "java.util.logging.SimpleFormatter",
+          "java.util.logging.ConsoleHandler", "io.netty.util.internal.logging.InternalLoggerFactory"}) {
+        assertTrue(loaded.stream().anyMatch(line -> line.contains(" " + name + " ")), name + " loaded at start");
+      }
+    } finally {
+      server.destroyForcibly();
+    }
   }
 
   @Test

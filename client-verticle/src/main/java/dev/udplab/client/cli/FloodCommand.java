@@ -115,6 +115,10 @@ public final class FloodCommand implements Callable<Integer>, HelpSections.Secti
   @Option(names = "--json", description = "Print exactly one JSON document on stdout, everything else on stderr")
   private boolean json;
 
+  @Option(names = "--json-stream", description = "Print one JSON object per line on stdout as the run goes (start, "
+      + "each interval, end: the --json report), everything else on stderr; a single run only")
+  private boolean jsonStream;
+
   @Mixin
   private MetricsOptions metrics = new MetricsOptions(9102);
 
@@ -158,7 +162,7 @@ public final class FloodCommand implements Callable<Integer>, HelpSections.Secti
             "--warmup"),
         HelpSections.section("Sockets", "--rcvbuf", "--sndbuf", "--sockets", "--bind", "--gso"),
         HelpSections.section("Reading replies", "--expect", "--drain"),
-        HelpSections.section("Output", "--interval", "--json"),
+        HelpSections.section("Output", "--interval", "--json", "--json-stream"),
         HelpSections.section("Metrics", "--metrics-port", "--metrics-host", "--linger", "--server-metrics"),
         HelpSections.section("Run modes", "--max-loss", "--find-max-rate", "--sweep-rcvbuf", "--sweep-rate",
             "--plot"));
@@ -173,9 +177,9 @@ public final class FloodCommand implements Callable<Integer>, HelpSections.Secti
     try (VertxRuntime runtime = VertxRuntime.start("udp-client", TransportChoice.AUTO.resolve())) {
       ClientMetrics meters = ClientMetrics.serve(runtime, metrics, err);
       ServerCounters server = plan.serverMetrics() == null ? null
-          : ServerCounters.of(plan.serverMetrics(), plan.json() ? err : out);
+          : ServerCounters.of(plan.serverMetrics(), plan.jsonOnStdout() ? err : out);
       int exit = plan.mode().run(new SingleRun(runtime, meters, signal, server),
-          new FloodMode.Output(out, err, plan.json(), !plan.json() && System.console() != null));
+          new FloodMode.Output(out, err, plan.jsonOnStdout(), !plan.jsonOnStdout() && System.console() != null));
       linger(meters, signal, plan.linger(), err);
       return exit;
     }
@@ -192,7 +196,7 @@ public final class FloodCommand implements Callable<Integer>, HelpSections.Secti
       long pps = bitrate == null ? rate : FloodOptions.rateOf(bitrate, size);
       FloodOptions flood = new FloodOptions(target, count, duration, pps, bitrate, size, SocketBuffers.of(buffers),
           sockets, bind == null ? null : BindAddress.parse(bind), drain, interval, expect, gso, warmup);
-      return FloodPlan.of(flood, maxLoss, json, linger, findMaxRate, sweepRcvbuf, sweepRate,
+      return FloodPlan.of(flood, maxLoss, json, jsonStream, linger, findMaxRate, sweepRcvbuf, sweepRate,
           serverMetrics == null ? null : serverMetricsUrl(serverMetrics), plot);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -10,12 +10,13 @@ import java.util.Locale;
 interface FloodMode {
 
   /**
-   * Where a mode prints: results on {@code out} (only the JSON document with {@code --json}), notes on {@code err},
-   * and the text people read on {@link #text()}; {@code terminal} when that is a terminal.
+   * Where a mode prints: results on {@code out} (only JSON with {@code --json} or {@code --json-stream}: then
+   * {@code json}), notes on {@code err}, and the text people read on {@link #text()}; {@code terminal} when that is a
+   * terminal.
    */
   record Output(PrintWriter out, PrintWriter err, boolean json, boolean terminal) {
 
-    /** stdout, or stderr with {@code --json}. */
+    /** stdout, or stderr when stdout carries JSON. */
     PrintWriter text() {
       return json ? err : out;
     }

@@ -17,14 +17,16 @@ import java.util.List;
  * @param flood          the run, or the base every sweep run and probe changes one value of
  * @param maxLossPercent {@code --max-loss}, or null: exit 3 above it; with {@code --find-max-rate} the threshold
  * @param json           one JSON document on stdout, everything else on stderr
+ * @param jsonStream     {@code --json-stream}: one JSON object per line on stdout as the run goes, everything else on
+ *                       stderr
  * @param linger         how long {@code /metrics} stays up after the run
  * @param findMaxRate    {@code --find-max-rate}
  * @param sweep          {@code --sweep-rcvbuf} or {@code --sweep-rate}, or null
  * @param serverMetrics  {@code --server-metrics}: the server's /metrics, or null
  * @param plot           {@code --plot}: the chart of a sweep or search, an .svg or .png file, or null
  */
-record FloodPlan(FloodOptions flood, Double maxLossPercent, boolean json, Duration linger, boolean findMaxRate,
-    Sweep sweep, URI serverMetrics, Path plot) {
+record FloodPlan(FloodOptions flood, Double maxLossPercent, boolean json, boolean jsonStream, Duration linger,
+    boolean findMaxRate, Sweep sweep, URI serverMetrics, Path plot) {
 
   /** The loss threshold of {@code --find-max-rate} when {@code --max-loss} is not given. */
   static final double DEFAULT_FIND_MAX_LOSS = 0.1;
@@ -35,6 +37,13 @@ record FloodPlan(FloodOptions flood, Double maxLossPercent, boolean json, Durati
   FloodPlan {
     if (maxLossPercent != null && (maxLossPercent.isNaN() || maxLossPercent < 0 || maxLossPercent > 100)) {
       throw new IllegalArgumentException("--max-loss must be a percentage 0..100: " + maxLossPercent);
+    }
+    if (json && jsonStream) {
+      throw new IllegalArgumentException("choose one of --json and --json-stream");
+    }
+    if (jsonStream && (findMaxRate || sweep != null)) {
+      throw new IllegalArgumentException("--json-stream streams a single run, not --find-max-rate or a sweep (their "
+          + "--json holds every run)");
     }
     if (findMaxRate && sweep != null) {
       throw new IllegalArgumentException("choose one of --find-max-rate, --sweep-rcvbuf, --sweep-rate");
@@ -63,13 +72,18 @@ record FloodPlan(FloodOptions flood, Double maxLossPercent, boolean json, Durati
    *
    * @throws IllegalArgumentException as the constructor, or for a bad sweep value
    */
-  static FloodPlan of(FloodOptions flood, Double maxLossPercent, boolean json, Duration linger, boolean findMaxRate,
-      List<String> sweepRcvbuf, List<String> sweepRate, URI serverMetrics, Path plot) {
+  static FloodPlan of(FloodOptions flood, Double maxLossPercent, boolean json, boolean jsonStream, Duration linger,
+      boolean findMaxRate, List<String> sweepRcvbuf, List<String> sweepRate, URI serverMetrics, Path plot) {
     if (sweepRcvbuf != null && sweepRate != null) {
       throw new IllegalArgumentException("choose one of --find-max-rate, --sweep-rcvbuf, --sweep-rate");
     }
     Sweep sweep = sweepRcvbuf != null ? Sweep.rcvbuf(sweepRcvbuf) : sweepRate != null ? Sweep.rate(sweepRate) : null;
-    return new FloodPlan(flood, maxLossPercent, json, linger, findMaxRate, sweep, serverMetrics, plot);
+    return new FloodPlan(flood, maxLossPercent, json, jsonStream, linger, findMaxRate, sweep, serverMetrics, plot);
+  }
+
+  /** Whether stdout carries JSON only ({@code --json} or {@code --json-stream}): the text goes to stderr. */
+  boolean jsonOnStdout() {
+    return json || jsonStream;
   }
 
   /** The mode that runs this plan. */

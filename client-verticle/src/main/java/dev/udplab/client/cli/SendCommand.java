@@ -4,6 +4,7 @@ import dev.udplab.client.ClientMain;
 import dev.udplab.client.metrics.ClientMetrics;
 import dev.udplab.client.net.HostPort;
 import dev.udplab.client.net.SocketBuffers;
+import dev.udplab.client.send.InputLines;
 import dev.udplab.client.send.SendOptions;
 import dev.udplab.client.send.SendVerticle;
 import dev.udplab.common.cli.CommandException;
@@ -13,10 +14,8 @@ import dev.udplab.common.cli.SocketBufferOptions;
 import dev.udplab.common.net.Datagrams;
 import dev.udplab.common.runtime.TransportChoice;
 import dev.udplab.common.runtime.VertxRuntime;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -112,10 +111,8 @@ public final class SendCommand implements Callable<Integer> {
   private static void readLines(InputStream stdin, SendVerticle verticle) {
     // A daemon thread: blocking reads must stay off the event loop, and must not keep the JVM alive.
     Thread reader = new Thread(() -> {
-      try (BufferedReader lines = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8))) {
-        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-          verticle.submit(line);
-        }
+      try (stdin) {
+        InputLines.read(stdin, Datagrams.MAX_PAYLOAD_BYTES, verticle::submit, verticle::submitOversized);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       } finally {

@@ -97,6 +97,8 @@ public final class FloodVerticle extends VerticleBase {
   private long sendEndNanos;
   private boolean stopped;
   private boolean runAsked;
+  /** The warm-up's replies already in {@code udp_client_warmup_datagrams_received_total}. */
+  private long warmupRepliesMetered;
   private ScheduledFuture<?> intervalTimer;
   /** The first error the reply readers reported (an ICMP port unreachable on a connected socket, say), or null. */
   private volatile Throwable readError;
@@ -293,6 +295,11 @@ public final class FloodVerticle extends VerticleBase {
     if (settleTimer != null) {
       settleTimer.cancel(false);
       settleTimer = null;
+    }
+    if (warmupAccount != null) {
+      meters.warmupSent.increment(warmupAccount.sent());
+      warmupRepliesMetered = warmupAccount.receivedSoFar();
+      meters.warmupReceived.increment(warmupRepliesMetered);
     }
     phase = Phase.READY;
     warmedUp.tryComplete();
@@ -521,6 +528,9 @@ public final class FloodVerticle extends VerticleBase {
     FloodReport.Interval drain = account.closeDrainInterval(sendEndNanos);
     FloodReport.Warmup warmup = warmupAccount == null ? new FloodReport.Warmup(0, 0, 0)
         : new FloodReport.Warmup(warmupAccount.sent(), warmupAccount.receivedSoFar(), warmupSeconds);
+    if (warmupAccount != null) {
+      meters.warmupReceived.increment(warmupAccount.receivedSoFar() - warmupRepliesMetered); // late replies
+    }
     SendPacer pacer = schedule.pacer();
     String pacing = !pacer.paced() ? FloodReport.Pacing.UNPACED
         : pacer.perDatagram() ? FloodReport.Pacing.PER_DATAGRAM : FloodReport.Pacing.BATCHED;

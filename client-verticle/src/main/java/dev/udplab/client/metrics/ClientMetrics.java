@@ -105,6 +105,9 @@ public final class ClientMetrics {
     public final Counter datagramsLost;
     public final Counter datagramsDuplicated;
     public final Counter datagramsReordered;
+    /** A flood's warm-up, apart from every other meter: the server counts it, so the dashboard's split needs it. */
+    public final Counter warmupSent;
+    public final Counter warmupReceived;
     public final Timer rtt;
 
     private final MeterRegistry registry;
@@ -126,6 +129,9 @@ public final class ClientMetrics {
       datagramsLost = counter("udp_client_datagrams_lost", "Requests or datagrams that never got a reply");
       datagramsDuplicated = counter("udp_client_datagrams_duplicated", "Replies received more than once");
       datagramsReordered = counter("udp_client_datagrams_reordered", "Replies received out of order");
+      warmupSent = counter("udp_client_warmup_datagrams_sent", "Datagrams a flood's warm-up sent (in no other meter)");
+      warmupReceived = counter("udp_client_warmup_datagrams_received",
+          "Replies to a flood's warm-up (in no other meter)");
       rtt = Timer.builder("udp_client_rtt")
           .description("Round-trip time from send to matching reply")
           .tag("target", label)

@@ -6,9 +6,11 @@ import java.util.TreeMap;
 
 /**
  * Every JSON document {@code flood --json} prints, built here and nowhere else so that one schema can describe
- * them: a run ({@link #of}), a sweep's array of runs ({@link #sweepRun}) and {@code --find-max-rate}'s object
- * ({@link #maxRate}). Keys are a contract: new ones are added, none is renamed or removed; figures a run cannot know
- * are {@code null}.
+ * them: a run ({@link #of}), a sweep's array of runs ({@link #sweepRun}), {@code --find-max-rate}'s object
+ * ({@link #maxRate}) and the lines of {@code --json-stream} ({@link #streamStart}, {@link #streamInterval},
+ * {@link #streamEnd}). Keys are a contract: new ones are added, none is renamed or removed; figures a run cannot know
+ * are {@code null}. The schema that describes them is {@code schema/flood.schema.json} (src/main/resources): a key
+ * added here must be added there, where tests validate real runs against it.
  */
 public final class JsonReport {
 
@@ -32,8 +34,7 @@ public final class JsonReport {
     FloodReport.Fidelity fidelity = report.fidelity();
     JsonArray intervalsJson = new JsonArray();
     for (FloodReport.Interval i : report.intervals()) {
-      intervalsJson.add(new JsonObject().put("second", round(i.second(), 3)).put("sent", i.sent())
-          .put("received", replies ? i.received() : null).put("fromSecond", round(i.fromSecond(), 3)));
+      intervalsJson.add(interval(i, replies));
     }
     return new JsonObject()
         .put("target", report.target())
@@ -67,6 +68,45 @@ public final class JsonReport {
         .put("clientStalls", stalls(fidelity.clientStalls()))
         .put("rttFromIntended", rttKnown && fidelity.rttFromIntended() != null
             ? rtt(fidelity.rttFromIntended(), true) : null);
+  }
+
+  /** {@code {"second", "sent", "received", "fromSecond"}}: one interval, {@code received} null in send-only mode. */
+  private static JsonObject interval(FloodReport.Interval i, boolean replies) {
+    return new JsonObject().put("second", round(i.second(), 3)).put("sent", i.sent())
+        .put("received", replies ? i.received() : null).put("fromSecond", round(i.fromSecond(), 3));
+  }
+
+  /**
+   * {@code --json-stream}'s first line, once the sockets are bound: {@code {"event":"start","data":{"target",
+   * "version", "timeMillis", "test"}}}, {@code test} as in the report (asked and granted), {@code timeMillis} the
+   * wall clock then (ms since the epoch, iperf3's {@code start.timestamp}).
+   */
+  public static JsonObject streamStart(String target, FloodParameters parameters, String version, long timeMillis) {
+    return event("start", new JsonObject().put("target", target).put("version", version).put("timeMillis", timeMillis)
+        .put("test", test(parameters)));
+  }
+
+  /**
+   * One interval line of {@code --json-stream}: the interval as the report lists it, its rates over its real length
+   * ({@code sendRate}, {@code receiveRate} in datagrams per second, {@code sendBitsPerSecond} of payload), and
+   * {@code totalSent} / {@code totalReceived} up to its end; every reply figure null in send-only mode.
+   */
+  public static JsonObject streamInterval(FloodReport.Interval i, long totalSent, long totalReceived, boolean replies,
+      int sizeBytes) {
+    double span = i.seconds();
+    return event("interval", interval(i, replies).put("sendRate", round(i.sent() / span, 1))
+        .put("receiveRate", replies ? round(i.received() / span, 1) : null)
+        .put("sendBitsPerSecond", Math.round(8.0 * sizeBytes * i.sent() / span))
+        .put("totalSent", totalSent).put("totalReceived", replies ? totalReceived : null));
+  }
+
+  /** {@code --json-stream}'s last line: {@code {"event":"end","data":REPORT}}, REPORT exactly {@link #of}. */
+  public static JsonObject streamEnd(FloodReport report) {
+    return event("end", of(report));
+  }
+
+  private static JsonObject event(String name, JsonObject data) {
+    return new JsonObject().put("event", name).put("data", data);
   }
 
   /** The RTT block in milliseconds, every figure null when it is not {@code known}. */

@@ -51,8 +51,7 @@ public final class TextReport {
     if (seconds <= 0) {
       return null;
     }
-    return fmt("warm-up: %.3f s %s before the run, left out of the report and of the udp_client_* meters (the server "
-        + "counts it)", seconds, rate == 0 ? "unpaced" : "at " + rate + " pps");
+    return fmt("warm-up: %.3f s %s before the run, left out of the report (the server counts it)", seconds, rate == 0 ? "unpaced" : "at " + rate + " pps");
   }
 
   /** {@code 100M}, {@code 1.5G}, {@code 64000}: a bitrate as {@code --bitrate} takes it. */

@@ -8,9 +8,12 @@ import dev.udplab.client.metrics.ClientMetrics;
 import dev.udplab.client.net.PortProbe;
 import dev.udplab.client.net.SocketBuffers;
 import dev.udplab.client.report.FloodReport;
+import dev.udplab.client.report.JsonReport;
+import dev.udplab.client.report.JsonStream;
 import dev.udplab.client.report.ReplyKind;
 import dev.udplab.client.report.TextReport;
 import dev.udplab.common.cli.CommandException;
+import dev.udplab.common.cli.CommandLines;
 import dev.udplab.common.cli.Durations;
 import dev.udplab.common.runtime.VertxRuntime;
 import java.io.PrintWriter;
@@ -65,14 +68,31 @@ public final class SingleRun {
    * @throws CommandException (exit 4) when a socket cannot be bound or {@code --gso on} is not offered on this path
    */
   public FloodReport run(FloodOptions options, PrintWriter text, boolean terminal) {
+    return run(options, text, terminal, null);
+  }
+
+  /**
+   * As above, and with {@code stream} ({@code --json-stream}), or null, its {@code start} line once the sockets are
+   * bound and an {@code interval} line per interval; the caller writes {@code end} with the report.
+   */
+  public FloodReport run(FloodOptions options, PrintWriter text, boolean terminal, JsonStream stream) {
     ClientMetrics.Target meters = metrics.target(options.target().label());
-    FloodVerticle flood = new FloodVerticle(options, meters, progress(text, terminal, options.sizeBytes()));
+    Consumer<FloodProgress> progress = progress(text, terminal, options.sizeBytes());
+    if (stream != null) {
+      progress = progress.andThen(p -> stream.write(JsonReport.streamInterval(p.interval(), p.totalSent(),
+          p.totalReceived(), p.replies(), options.sizeBytes())));
+    }
+    FloodVerticle flood = new FloodVerticle(options, meters, progress);
     String id = VertxRuntime.await(runtime.vertx().deployVerticle(flood), "the flood's sockets");
     try {
       SocketBuffers.Granted granted = flood.granted();
       meters.socketBuffers(granted.receiveBytes(), granted.sendBytes());
       if (text != null) {
         printHeader(text, options, granted, flood, terminal);
+      }
+      if (stream != null) {
+        stream.write(JsonReport.streamStart(options.target().label(), options.parameters(flood.segmentsPerWrite(),
+            granted), CommandLines.versionOf(SingleRun.class), System.currentTimeMillis()));
       }
       signal.onStop(flood::stopSending);
       if (signal.isInterrupted()) {

@@ -38,7 +38,7 @@ public final class SendVerticle extends VerticleBase {
   private final DatagramSocket[] sockets;
   private final ClientMetrics.Target[] meters;
   private final ReplyTracker tracker;
-  private final ArrayDeque<String> queue = new ArrayDeque<>();
+  private final ArrayDeque<Queued> queue = new ArrayDeque<>();
   private final Promise<Integer> completion = Promise.promise();
   private final long timeoutMillis;
   private boolean inputEnded;
@@ -74,10 +74,23 @@ public final class SendVerticle extends VerticleBase {
     return Future.all(bound);
   }
 
+  /** A message to send, or (message null) the length of an input line too long to send, noted in its turn. */
+  private record Queued(String message, long oversizedBytes) {
+  }
+
   /** Queues one message for every target; callable from any thread once deployed. */
   public void submit(String message) {
+    queue(new Queued(message, 0));
+  }
+
+  /** Notes, in input order, an input line of {@code bytes} that was skipped unread. Callable from any thread. */
+  public void submitOversized(long bytes) {
+    queue(new Queued(null, bytes));
+  }
+
+  private void queue(Queued queued) {
     context.runOnContext(v -> {
-      queue.addLast(message);
+      queue.addLast(queued);
       pump();
     });
   }
@@ -100,13 +113,18 @@ public final class SendVerticle extends VerticleBase {
 
   private void pump() {
     while (sendsInFlight == 0 && tracker.outstanding() == 0) {
-      String message = queue.pollFirst();
-      if (message == null) {
+      Queued queued = queue.pollFirst();
+      if (queued == null) {
         if (inputEnded) {
           completion.tryComplete(!tracker.missing().isEmpty() ? ExitCodes.NO_REPLY
               : sendFailed ? ExitCodes.ENVIRONMENT : ExitCodes.OK);
         }
         return;
+      }
+      String message = queued.message();
+      if (message == null) {
+        skippedLine(queued.oversizedBytes());
+        continue;
       }
       if (message.isEmpty()) {
         // Netty skips zero-length datagrams yet reports them sent: say so rather than wait for a reply.
@@ -115,14 +133,17 @@ public final class SendVerticle extends VerticleBase {
       }
       Buffer payload = Buffer.buffer(message, "UTF-8");
       if (payload.length() > Datagrams.MAX_PAYLOAD_BYTES) {
-        err.println("skipped a line of " + payload.length() + " bytes: a datagram holds at most "
-            + Datagrams.MAX_PAYLOAD_BYTES);
+        skippedLine(payload.length());
         continue;
       }
       for (int i = 0; i < targets.size(); i++) {
         transmit(i, options.expectReply() ? tracker.expect(i, message) : null, payload);
       }
     }
+  }
+
+  private void skippedLine(long bytes) {
+    err.println("skipped a line of " + bytes + " bytes: a datagram holds at most " + Datagrams.MAX_PAYLOAD_BYTES);
   }
 
   private void transmit(int index, ReplyTracker.Request request, Buffer payload) {

@@ -11,6 +11,7 @@ import dev.udplab.client.net.GsoMode;
 import dev.udplab.client.net.HostPort;
 import dev.udplab.client.report.FloodReport;
 import dev.udplab.client.report.FloodReportTest;
+import dev.udplab.client.report.FloodSchema;
 import dev.udplab.client.report.JsonReport;
 import dev.udplab.client.report.Reports;
 import dev.udplab.client.report.ReplyKind;
@@ -52,7 +53,8 @@ class FloodCommandTest {
       "--size=1G", "--interval=1us", "--interval=1.5ms", "--drain=250us", "--sweep-rate=1000 --sweep-rcvbuf=8K",
       "--find-max-rate --sweep-rate=1000", "--bitrate=fast", "--bitrate=0", "--rate=5 --bitrate=1M",
       "--find-max-rate --bitrate=1M", "--bind=no-such-host.invalid", "--bind=::1", "--bind=127.0.0.1:65535 --sockets=2",
-      "--bind=127.0.0.1:http", "--plot=x.svg", "--plot=x.pdf --sweep-rate=1000", "--server-metrics=ftp://x/metrics"})
+      "--bind=127.0.0.1:http", "--plot=x.svg", "--plot=x.pdf --sweep-rate=1000", "--server-metrics=ftp://x/metrics",
+      "--json --json-stream", "--json-stream --sweep-rate=1000", "--json-stream --find-max-rate"})
   void bad_values_are_usage_errors(String arg) {
     // the metrics port off unless it is the value under test (picocli refuses an option given twice)
     String[] args = ((arg.startsWith("--metrics-port") ? "flood " : "flood --metrics-port=0 ") + arg).split(" ");
@@ -106,6 +108,7 @@ class FloodCommandTest {
         "--rcvbuf", "1M", "--drain", "2s", "--json", "--metrics-port", "0", "--max-loss", "5");
     assertEquals(ExitCodes.LOSS, r.exitCode(), r.err());
     assertEquals(1, r.out().strip().lines().count());
+    FloodSchema.assertValid("report", r.out());
     JsonObject json = new JsonObject(r.out());
     assertEquals(FloodReportTest.KEYS, json.fieldNames());
     assertEquals(1000L, json.getLong("sent"));
@@ -149,6 +152,7 @@ class FloodCommandTest {
     CliRun r = run("flood", "--to", "127.0.0.1:" + server.port(), "--count", "300", "--rate", "5000",
         "--drain", "200ms", "--json", "--metrics-port", "0", "--sweep-rcvbuf", "64K,1M");
     assertEquals(ExitCodes.OK, r.exitCode(), r.err());
+    FloodSchema.assertValid("sweep", r.out());
     JsonArray array = new JsonArray(r.out());
     assertEquals(2, array.size());
     assertEquals(65536, array.getJsonObject(0).getInteger("value"));
@@ -168,6 +172,7 @@ class FloodCommandTest {
     CliRun r = run("flood", "--to", "127.0.0.1:" + server.port(), "--find-max-rate", "--duration", "100ms",
         "--drain", "100ms", "--rcvbuf", "1M", "--json", "--metrics-port", "0");
     assertEquals(ExitCodes.OK, r.exitCode(), r.err());
+    FloodSchema.assertValid("maxRate", r.out());
     JsonObject json = new JsonObject(r.out());
     assertEquals(Set.of("maxRate", "maxLossPercent", "probes"), json.fieldNames());
     assertTrue(json.getLong("maxRate") > 0, r.err());
@@ -207,6 +212,7 @@ class FloodCommandTest {
         "--drain", "500ms", "--json", "--metrics-port", "0", "--sockets", "2", "--bind", "127.0.0.1:" + port);
     assertEquals(ExitCodes.OK, r.exitCode(), r.err());
     assertEquals(Set.of(port, port + 1), server.perSenderPort().keySet());
+    FloodSchema.assertValid("report", r.out());
     JsonObject json = new JsonObject(r.out());
     assertEquals(400L, json.getLong("received"));
     assertEquals("127.0.0.1:" + port, json.getJsonObject("test").getString("bind"));
@@ -259,6 +265,7 @@ class FloodCommandTest {
         "1M", "--drain", "300ms", "--json", "--metrics-port", "0", "--interval", "0");
     assertEquals(ExitCodes.OK, r.exitCode(), r.err());
     assertTrue(r.errLines().stream().noneMatch(l -> l.startsWith("[")), r.err());
+    FloodSchema.assertValid("report", r.out());
     JsonObject json = new JsonObject(r.out());
     assertEquals(0, json.getJsonArray("intervals").size());
     assertEquals(300L, json.getLong("received"));
@@ -277,6 +284,7 @@ class FloodCommandTest {
     assertTrue(r.err().contains("nothing listens on 127.0.0.1:" + port + " (the kernel answered with ICMP port "
         + "unreachable)\n"), r.err());
     assertTrue(r.err().endsWith("no reply came back from 127.0.0.1:" + port + ": all 300 datagrams lost\n"), r.err());
+    FloodSchema.assertValid("report", r.out());
     JsonObject json = new JsonObject(r.out());
     assertEquals(300L, json.getLong("lost"));
     assertNull(json.getJsonObject("rtt").getValue("p50Millis"), "no RTT without a reply");

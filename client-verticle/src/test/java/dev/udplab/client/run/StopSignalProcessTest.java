@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.udplab.client.CliRun;
 import dev.udplab.client.ClientMain;
 import dev.udplab.client.UdpServerProcess;
+import dev.udplab.client.cli.FloodJsonStreamTest;
+import dev.udplab.client.report.FloodSchema;
 import dev.udplab.common.testing.ChildJvm;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
@@ -42,8 +44,13 @@ class StopSignalProcessTest {
   }
 
   private static String[] endlessFlood(String drain) {
+    return endlessFlood(drain, "--json");
+  }
+
+  /** {@code drain}: long enough that a loaded machine's echo answers everything before the counters are read. */
+  private static String[] endlessFlood(String drain, String output) {
     return new String[] {"flood", "--to", echo.target(), "--count", "0", "--rate", "5000", "--rcvbuf", "4M",
-        "--json", "--metrics-port", "0", "--interval", "200ms", "--drain", drain, "--server-metrics", echo.metrics(),
+        output, "--metrics-port", "0", "--interval", "200ms", "--drain", drain, "--server-metrics", echo.metrics(),
         // a signal in the warm-up would end a run that never started: these tests are about the run's report
         "--warmup", "0s"};
   }
@@ -51,7 +58,12 @@ class StopSignalProcessTest {
   /** The one JSON document on stdout, checked to add up exactly. */
   private static JsonObject exactReport(ChildJvm flood) {
     assertEquals(1, flood.stdout().size(), "exactly one document on stdout: " + flood.stdout() + flood.stderr());
-    JsonObject json = new JsonObject(flood.stdout().get(0));
+    return exactReport(flood.stdout().get(0));
+  }
+
+  private static JsonObject exactReport(String document) {
+    FloodSchema.assertValid("report", document);
+    JsonObject json = new JsonObject(document);
     long sent = json.getLong("sent");
     assertTrue(sent > 0, json.encode());
     assertEquals(sent, json.getLong("received") + json.getLong("lost"));
@@ -71,7 +83,7 @@ class StopSignalProcessTest {
   }
 
   private static void stopOnceRunning(String signal) throws Exception {
-    try (ChildJvm flood = CliRun.child(endlessFlood("500ms"))) {
+    try (ChildJvm flood = CliRun.child(endlessFlood("2s"))) {
       flood.awaitLine("an interval line", 30_000, l -> l.startsWith("[  0.00-"));
       flood.signal(signal);
       assertEquals(0, flood.waitFor(30_000), "the run's own verdict, after the report: " + flood.stderr());
@@ -95,10 +107,27 @@ class StopSignalProcessTest {
   }
 
   @Test
+  void sigterm_ends_a_json_stream_with_its_end_line() throws Exception {
+    try (ChildJvm flood = CliRun.child(endlessFlood("2s", "--json-stream"))) {
+      flood.awaitLine("an interval line on stdout", 30_000, l -> l.startsWith("{\"event\":\"interval\""));
+      assertTrue(flood.stdout().get(0).startsWith("{\"event\":\"start\""), flood.stdout().toString());
+      flood.signal("TERM");
+      assertEquals(0, flood.waitFor(30_000), "the run's own verdict, after the end line: " + flood.stderr());
+      List<String> lines = List.copyOf(flood.stdout());
+      JsonObject report = FloodJsonStreamTest.checkStream(lines);
+      exactReport(report.encode());
+    }
+  }
+
+  @Test
   void timeout_gets_the_report_too() throws Exception {
-    List<String> command = new ArrayList<>(List.of("timeout", "4s"));
-    command.addAll(ChildJvm.javaCommand(ClientMain.class, endlessFlood("500ms")));
+    // timeout's timer is a SIGALRM to itself: sent by hand once the flood runs, a JVM slow to start on a loaded
+    // machine cannot be stopped before its first datagram, as a fixed "timeout 3s" (or 4s) could
+    List<String> command = new ArrayList<>(List.of("timeout", "60s"));
+    command.addAll(ChildJvm.javaCommand(ClientMain.class, endlessFlood("2s")));
     try (ChildJvm flood = ChildJvm.start(command)) {
+      flood.awaitLine("an interval line", 30_000, l -> l.startsWith("[  0.00-"));
+      flood.signal("ALRM");
       // timeout exits 124 when it had to send its SIGTERM, whatever the command then exits with
       assertEquals(124, flood.waitFor(30_000), String.join("\n", flood.stderr()));
       exactReport(flood);

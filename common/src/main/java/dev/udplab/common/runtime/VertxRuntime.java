@@ -1,6 +1,16 @@
 package dev.udplab.common.runtime;
 
 import dev.udplab.common.cli.CommandException;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmHeapPressureMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -11,13 +21,15 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.transport.Transport;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
-import io.vertx.micrometer.PrometheusRequestHandler;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * One process's Vert.x: the chosen transport, Micrometer metrics into a {@link PrometheusMeterRegistry} that also
@@ -37,15 +49,43 @@ public final class VertxRuntime implements AutoCloseable {
     ProcessProperties.apply();
   }
 
+  /**
+   * The JVM's meters, as Vert.x binds them with {@code setJvmMetricsEnabled(true)} (VertxMetricsImpl.init), but on a
+   * thread of their own: the first datagram needs none of them, and on the main thread they delayed every start.
+   */
+  private static final List<Supplier<MeterBinder>> JVM_METERS = List.of(ClassLoaderMetrics::new,
+      JvmCompilationMetrics::new, JvmGcMetrics::new, JvmHeapPressureMetrics::new, JvmInfoMetrics::new,
+      JvmMemoryMetrics::new, JvmThreadMetrics::new, ProcessorMetrics::new, UptimeMetrics::new);
+
   private final Vertx vertx;
   private final PrometheusMeterRegistry registry;
   private final Transport transport;
+  private final List<MeterBinder> jvmMeters = new CopyOnWriteArrayList<>();
+  private final Thread jvmMeterBinding;
   private MetricsEndpoint endpoint;
 
   private VertxRuntime(Vertx vertx, PrometheusMeterRegistry registry, Transport transport) {
     this.vertx = vertx;
     this.registry = registry;
     this.transport = transport;
+    this.jvmMeterBinding = new Thread(() -> {
+      for (Supplier<MeterBinder> meter : JVM_METERS) {
+        MeterBinder binder = meter.get();
+        binder.bindTo(registry);
+        jvmMeters.add(binder);
+      }
+    }, "udplab-jvm-meters");
+    jvmMeterBinding.setDaemon(true);
+    jvmMeterBinding.start();
+  }
+
+  /** Waits until the JVM's meters are in the registry (the endpoint never serves without them). */
+  private void awaitJvmMeters() {
+    try {
+      jvmMeterBinding.join(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**
@@ -55,6 +95,7 @@ public final class VertxRuntime implements AutoCloseable {
    *             one JVM (tests) apart in Vert.x's static registry map
    */
   public static VertxRuntime start(String name, Transport transport) {
+    LoggingClasses.loadNow();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // Before any meter exists (Micrometer wants filters first): vertx-micrometer-metrics 5.0.12 registers these two
     // gauges anew for every HTTP connection (VertxNetServerMetrics.NetServerSocketMetric) and every request
@@ -63,7 +104,7 @@ public final class VertxRuntime implements AutoCloseable {
     registry.config().meterFilter(MeterFilter.deny(id -> REGISTERED_PER_SCRAPE.contains(id.getName())));
     MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions()
         .setEnabled(true)
-        .setJvmMetricsEnabled(true)
+        .setJvmMetricsEnabled(false) // bound by the runtime itself, off the main thread: see JVM_METERS
         .setRegistryName(name + "-" + UUID.randomUUID())
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
     Vertx vertx = Vertx.builder()
@@ -75,7 +116,8 @@ public final class VertxRuntime implements AutoCloseable {
   }
 
   /**
-   * Serves {@code http://HOST:PORT/metrics} from {@link #registry()}.
+   * Serves {@code http://HOST:PORT/metrics} from {@link #registry()}, within the limits {@link MetricsHttpServer}
+   * sets (connections, timeouts, methods), so that nobody who can reach it can starve it.
    *
    * @throws CommandException (exit 4) naming the port and what to do when it cannot be bound
    */
@@ -88,7 +130,7 @@ public final class VertxRuntime implements AutoCloseable {
    * meanwhile; {@link #awaitMetrics} then waits for it.
    */
   public Future<HttpServer> listenMetrics(String host, int port) {
-    return vertx.createHttpServer().requestHandler(PrometheusRequestHandler.create(registry)).listen(port, host);
+    return MetricsHttpServer.create(vertx, registry).listen(port, host);
   }
 
   /**
@@ -98,6 +140,7 @@ public final class VertxRuntime implements AutoCloseable {
    */
   public MetricsEndpoint awaitMetrics(Future<HttpServer> listening, String host, int port) {
     try {
+      awaitJvmMeters();
       HttpServer server = await(listening, "the metrics endpoint");
       endpoint = new MetricsEndpoint(host, server.actualPort());
       return endpoint;
@@ -148,6 +191,16 @@ public final class VertxRuntime implements AutoCloseable {
       vertx.close().await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       // exiting anyway
+    }
+    awaitJvmMeters();
+    for (MeterBinder binder : jvmMeters) {
+      if (binder instanceof AutoCloseable closeable) {
+        try {
+          closeable.close(); // JvmGcMetrics and JvmHeapPressureMetrics listen to the GC's notifications
+        } catch (Exception e) {
+          // closing anyway
+        }
+      }
     }
   }
 }

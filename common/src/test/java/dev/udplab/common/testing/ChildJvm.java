@@ -125,6 +125,11 @@ public final class ChildJvm implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** The process id (of the JVM itself when the command execs it, as {@code bash -c 'ulimit ...; exec java'} does). */
+  public long pid() {
+    return process.pid();
+  }
+
   /** stdout as one string, lines joined with \n. */
   public String out() {
     return String.join("\n", stdout);

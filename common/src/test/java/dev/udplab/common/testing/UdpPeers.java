@@ -55,7 +55,11 @@ public final class UdpPeers {
     return ((InetSocketAddress) socket.getLocalAddress()).getPort();
   }
 
-  /** Sends {@code count} datagrams of {@code size} bytes, round-robin over {@code sockets}; returns the count. */
+  /**
+   * Sends {@code count} datagrams of {@code size} bytes, round-robin over {@code sockets}; returns the count. Each
+   * begins with its number (as many of its 8 bytes as fit), as a flood's do: the same datagram again and again at
+   * full speed is what the server's loop guard takes for a reply loop.
+   */
   public static long send(List<DatagramChannel> sockets, InetSocketAddress target, long count, int size)
       throws IOException {
     return send(sockets, target, count, size, () -> false);
@@ -67,7 +71,7 @@ public final class UdpPeers {
     ByteBuffer payload = ByteBuffer.allocateDirect(size);
     long sent = 0;
     while (sent < count && (sent % 1024 != 0 || !stop.getAsBoolean())) {
-      payload.clear();
+      numbered(payload, sent);
       sockets.get((int) (sent % sockets.size())).send(payload, target);
       sent++;
     }
@@ -86,7 +90,7 @@ public final class UdpPeers {
     long tick = System.nanoTime();
     while (sent < count && !stop.getAsBoolean()) {
       for (int i = 0; i < perMillisecond && sent < count; i++) {
-        payload.clear();
+        numbered(payload, sent);
         sockets.get((int) (sent % sockets.size())).send(payload, target);
         sent++;
       }
@@ -97,6 +101,13 @@ public final class UdpPeers {
       }
     }
     return sent;
+  }
+
+  private static void numbered(ByteBuffer payload, long number) {
+    payload.clear();
+    for (int i = 0; i < Math.min(Long.BYTES, payload.capacity()); i++) {
+      payload.put(i, (byte) (number >>> (8 * i)));
+    }
   }
 
   /** Sends one datagram with {@code data} from {@code socket}. */

@@ -129,7 +129,8 @@ public final class ConsoleSampler {
 
   /**
    * The message as one printable line: valid UTF-8 as text, anything else as printable ASCII with other
-   * bytes as {@code \xNN}; control characters escaped, at most {@link #MAX_TEXT_CHARS} characters.
+   * bytes as {@code \xNN}; control characters escaped ({@code \xNN}), and so are format characters and line and
+   * paragraph separators (a backslash, u and the code point in hex); at most {@link #MAX_TEXT_CHARS} characters.
    */
   String render(byte[] message) {
     StringBuilder text = new StringBuilder();
@@ -142,11 +143,16 @@ public final class ConsoleSampler {
     int length = chars != null ? chars.length() : message.length;
     int i = 0;
     for (; i < length && text.length() < MAX_TEXT_CHARS; i++) {
-      int c = chars != null ? chars.charAt(i) : message[i] & 0xff;
+      int c = chars != null ? Character.codePointAt(chars, i) : message[i] & 0xff;
+      if (Character.charCount(c) == 2) {
+        i++;
+      }
       if (c == '\\') {
         text.append("\\\\");
-      } else if (c >= 0x20 && c < 0x7f || chars != null && c >= 0xa0) {
-        text.append((char) c);
+      } else if (c >= 0x20 && c < 0x7f || chars != null && c >= 0xa0 && !rearrangesTheLine(c)) {
+        text.appendCodePoint(c);
+      } else if (c > 0xff) {
+        text.append(String.format(c > 0xffff ? "\\u{%x}" : "\\u%04x", c));
       } else if (c == '\n') {
         text.append("\\n");
       } else if (c == '\r') {
@@ -161,5 +167,17 @@ public final class ConsoleSampler {
       text.append('\u2026');
     }
     return text.toString();
+  }
+
+  /**
+   * Characters that change how a terminal or a log viewer lays out what follows rather than showing themselves:
+   * format characters (the bidi embeddings, overrides and isolates U+202A-U+202E and U+2066-U+2069, zero-width
+   * ones, tags) and the line and paragraph separators U+2028 and U+2029. A sender could hide or reorder text with
+   * them, so they are escaped like control bytes.
+   */
+  private static boolean rearrangesTheLine(int codePoint) {
+    int type = Character.getType(codePoint);
+    return type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR
+        || type == Character.CONTROL;
   }
 }

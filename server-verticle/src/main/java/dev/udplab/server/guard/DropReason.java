@@ -11,7 +11,12 @@ public enum DropReason {
   /** The reply would have been larger than the request from an unverified sender. */
   AMPLIFICATION,
   /** The sender's port belongs to another UDP service that could be turned into a reflector. */
-  REFLECTOR_PORT;
+  REFLECTOR_PORT,
+  /**
+   * Answering would keep a reply loop going: the source is one of this process's own sockets, or it keeps answering
+   * our replies with the same datagram ({@link LoopDetector}).
+   */
+  LOOP;
 
   /** The value of the {@code reason} label: the name in lower case, {@code send_failed}, {@code rate_limited}, ... */
   public String label() {

@@ -17,11 +17,14 @@ import java.net.UnknownHostException;
  * @param maxSources          sources tracked at once (least recently seen evicted)
  * @param amplificationGuard  drop a request whose reply would be larger than the request
  * @param reflectorPortGuard  drop requests from source port 0 and the classic reflector ports
+ * @param loopGuard           break reply loops with other servers ({@link LoopDetector}); datagrams from this
+ *                            process's own sockets are dropped whatever this says
  * @param publicPolicy        whether the public (non-loopback) policy applies
  * @param loopbackBind        whether the socket binds a loopback address (only the host itself can reach it)
  */
 public record GuardSettings(long rateLimitPps, long burst, int maxSources, boolean amplificationGuard,
-                            boolean reflectorPortGuard, boolean publicPolicy, boolean loopbackBind) {
+                            boolean reflectorPortGuard, boolean loopGuard, boolean publicPolicy,
+                            boolean loopbackBind) {
 
   /** Per-source rate on a public bind unless {@code --rate-limit} says otherwise. */
   public static final long DEFAULT_PUBLIC_RATE_LIMIT = 1000;
@@ -67,7 +70,7 @@ public record GuardSettings(long rateLimitPps, long burst, int maxSources, boole
     long resolvedBurst = burst != null ? burst : Math.max(1, Math.min(SourceRateLimiter.MAX_BURST,
         rate * DEFAULT_BURST_SECONDS));
     return new GuardSettings(rate, resolvedBurst, maxSources, publicPolicy && !allowAmplification,
-        policy != GuardPolicy.OFF, publicPolicy, bind.isLoopbackAddress());
+        policy != GuardPolicy.OFF, policy != GuardPolicy.OFF, publicPolicy, bind.isLoopbackAddress());
   }
 
   /** Whether the server announces its guards at start: on any bind others can reach, or when forced on. */
@@ -79,11 +82,15 @@ public record GuardSettings(long rateLimitPps, long burst, int maxSources, boole
     return rateLimitPps > 0;
   }
 
-  /** The key=value tail of the startup line, e.g. {@code rate-limit=1000 burst=2000 max-sources=65536 ...}. */
+  /**
+   * The key=value tail of the startup line, e.g. {@code rate-limit=1000 burst=2000 max-sources=65536 ...}; {@code
+   * loops=own-sockets} says that only datagrams from this process's own sockets are dropped as loops.
+   */
   public String describe() {
     return (rateLimited() ? "rate-limit=" + rateLimitPps + " burst=" + burst + " max-sources=" + maxSources
         : "rate-limit=off")
         + " amplification=" + (amplificationGuard ? "drop" : "allow")
-        + " reflector-ports=" + (reflectorPortGuard ? "drop" : "allow");
+        + " reflector-ports=" + (reflectorPortGuard ? "drop" : "allow")
+        + " loops=" + (loopGuard ? "drop" : "own-sockets");
   }
 }

@@ -1,5 +1,6 @@
 package dev.udplab.server.guard;
 
+import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
 
 /**
@@ -11,14 +12,14 @@ import java.net.InetSocketAddress;
 public interface ReplyPolicy {
 
   /** A policy that answers everything. */
-  ReplyPolicy ANSWER_ALL = (sender, requestBytes, replyBytes, nowNanos) -> null;
+  ReplyPolicy ANSWER_ALL = (sender, request, replyBytes, nowNanos) -> null;
 
   /**
-   * @param sender       the datagram's source, as the socket read it (a resolved address)
-   * @param requestBytes the request's size
-   * @param replyBytes   the size of the reply that would be sent
-   * @param nowNanos     {@link System#nanoTime()} at receipt
+   * @param sender     the datagram's source, as the socket read it (a resolved address)
+   * @param request    the datagram's bytes, to be read without moving its indices, neither kept nor released
+   * @param replyBytes the size of the reply that would be sent
+   * @param nowNanos   {@link System#nanoTime()} at receipt
    * @return {@code null} to send the reply, or why it is dropped
    */
-  DropReason decide(InetSocketAddress sender, int requestBytes, int replyBytes, long nowNanos);
+  DropReason decide(InetSocketAddress sender, ByteBuf request, int replyBytes, long nowNanos);
 }

@@ -14,6 +14,17 @@ import java.util.function.LongSupplier;
  * from millions of addresses cannot grow memory. Nothing is allocated per datagram once the table exists, except the
  * 16-byte copy of an IPv6 address that differs from the previous IPv6 sender's.
  * <p>
+ * <b>Churn.</b> A source evicted and seen again must not come back with a full bucket, or an attacker who spoofs
+ * enough other sources between a victim's requests gets every one of them answered. Nothing is remembered about
+ * evicted sources (memory stays fixed); instead a newcomer to a full table starts with the tokens that the age of the
+ * entry it evicts would have refilled: {@code min(burst, age * rate)}. That is never more than its own bucket would
+ * hold had it never been evicted. Evictions go in last-seen order, so if the newcomer was evicted before, its
+ * last datagram is no later than the evictee's last one, and its untouched bucket would have refilled for at least
+ * that age. So a victim's answered rate stays within {@code rate} plus {@code burst} whatever the churn; a table that
+ * only evicts sources idle for {@code burst / rate} seconds (no pressure) gives newcomers a full bucket as before, and
+ * under heavy churn (the evictee seen a moment ago) a newcomer starts nearly empty: its first datagram waits for
+ * one token's worth of time ({@code 1 / rate}) if it stays in the table that long.
+ * <p>
  * Thread-safe: one limiter may be shared by the sockets of several event loops.
  */
 public final class SourceRateLimiter {
@@ -188,8 +199,12 @@ public final class SourceRateLimiter {
 
   private int insert(long key, long now) {
     int entry;
+    long startUnits = capacityUnits;
     if (size == maxSources) {
       entry = oldest;
+      // The newcomer may be a source evicted since its last datagram; that was no later than the evictee's.
+      long evictedAge = Math.min(Math.max(0, now - lastSeenNanos[entry]), maxElapsedNanos);
+      startUnits = Math.min(capacityUnits, evictedAge * ratePerSecond);
       unlink(entry);
       removeFromIndex(keys[entry]);
       evictions++;
@@ -197,7 +212,7 @@ public final class SourceRateLimiter {
       entry = size++;
     }
     keys[entry] = key;
-    tokenUnits[entry] = capacityUnits;
+    tokenUnits[entry] = startUnits;
     lastSeenNanos[entry] = now;
     linkNewest(entry);
     int slot = slotOf(key);

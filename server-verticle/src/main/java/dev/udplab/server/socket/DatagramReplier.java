@@ -98,7 +98,7 @@ final class DatagramReplier extends SimpleChannelInboundHandler<DatagramPacket> 
       return;
     }
     int replyBytes = reply.readableBytes();
-    DropReason reason = policy.decide(sender, requestBytes, replyBytes, batchNanos);
+    DropReason reason = policy.decide(sender, content, replyBytes, batchNanos);
     if (reason != null) {
       reply.release();
       batchDropped[reason.ordinal()]++;

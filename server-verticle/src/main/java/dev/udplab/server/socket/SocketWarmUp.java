@@ -38,8 +38,9 @@ import java.util.function.Supplier;
  * not take the CPU from the first real datagrams. Without it a fresh server stalled 100-250 ms on its first
  * datagrams and lost everything past its receive buffer (bench/RESULTS.md, "Cold start").
  *
- * <p>Windows of up to {@link #WINDOW} datagrams, each sent when the previous one has arrived, so the socket's queue
- * never holds more than its receive buffer takes and the kernel drops nothing. One private socket for one instance; for {@code --instances N}
+ * <p>Never more than {@link #WINDOW} datagrams unanswered at once (fewer for a small receive buffer): each round tops
+ * up to that, so the socket's queue never holds more than its receive buffer takes and the kernel drops nothing,
+ * however long the first datagrams stall. One private socket for one instance; for {@code --instances N}
  * 4N of them, because SO_REUSEPORT picks the instance by the source port. Runs on the caller's (main) thread.
  */
 public final class SocketWarmUp {
@@ -53,7 +54,9 @@ public final class SocketWarmUp {
   static final int ODD_EVERY = 8;
   /** The most the datagrams may take; a socket that does not take them faster is left as it is. */
   static final long SEND_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(2);
-  /** The most one window may take to arrive (a datagram the kernel dropped never does). */
+  /** The most the end waits for the last window, so that none is left for the real replier. */
+  static final long SETTLE_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(3);
+  /** The most one round waits for its datagrams before it looks again. */
   static final long WINDOW_LIMIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   /** The most the wait for a quiet JIT may take, and how often it looks. */
   static final long QUIET_LIMIT_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
@@ -141,22 +144,39 @@ public final class SocketWarmUp {
     int next = 0;
     while (sent < target && System.nanoTime() < deadline) {
       DatagramChannel client = clients.get(next++ % clients.size());
-      for (int i = 0; i < window; i++) {
+      long room = room(window, sent, received(meters));
+      for (long i = 0; i < room; i++) {
         payload.clear().limit((sent + i) % ODD_EVERY == ODD_EVERY - 1 ? ODD_SIZE_BYTES : SIZE_BYTES);
         client.write(payload);
       }
-      sent += window;
-      long waitEnd = System.nanoTime() + WINDOW_LIMIT_NANOS;
-      while (received(meters) < sent && System.nanoTime() < Math.min(deadline, waitEnd)) {
-        for (DatagramChannel each : clients) {
-          while (each.read(replies.clear()) > 0) {
-            // the replies only have to leave the socket
-          }
-        }
-        LockSupport.parkNanos(20_000);
-      }
+      sent += room;
+      awaitReplies(clients, meters, replies, sent, Math.min(deadline, System.nanoTime() + WINDOW_LIMIT_NANOS));
     }
+    // none may be left queued when the real replier takes over: it would count and print them as traffic
+    awaitReplies(clients, meters, replies, sent, System.nanoTime() + SETTLE_LIMIT_NANOS);
     return sent;
+  }
+
+  /** Reads the replies away until the sockets' warm-up repliers have taken {@code sent}, or until {@code end}. */
+  private static void awaitReplies(List<DatagramChannel> clients, List<ServerMetrics> meters, ByteBuffer replies,
+      long sent, long end) throws IOException {
+    while (received(meters) < sent && System.nanoTime() < end) {
+      for (DatagramChannel each : clients) {
+        while (each.read(replies.clear()) > 0) {
+          // the replies only have to leave the socket
+        }
+      }
+      LockSupport.parkNanos(20_000);
+    }
+  }
+
+  /**
+   * Datagrams one round may send: the window less those still unanswered. A full window after a stall longer than
+   * {@link #WINDOW_LIMIT_NANOS} would pile up behind the last one (three windows overflowed a 128 KiB buffer, 24
+   * dropped); on loopback nothing else loses a warm-up datagram, so the unanswered ones are all still queued.
+   */
+  static long room(int window, long sent, long received) {
+    return Math.max(0, window - (sent - received));
   }
 
   private static long received(List<ServerMetrics> meters) {

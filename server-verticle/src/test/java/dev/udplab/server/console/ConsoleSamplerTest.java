@@ -83,6 +83,13 @@ class ConsoleSamplerTest {
     assertEquals("grüß\\n\\tend\\r\\x00\\\\", sampler.render(utf8("grüß\n\tend\r\0\\")));
     assertEquals("a\\xffb\\xc0\\x80", sampler.render(new byte[] {'a', (byte) 0xff, 'b', (byte) 0xc0, (byte) 0x80}));
     assertEquals("", sampler.render(new byte[0]));
+    // bidi controls, separators and other format characters could forge what a terminal shows
+    assertEquals("evil\\u202etxt.exe\\u202c ok", sampler.render(utf8("evil\u202etxt.exe\u202c ok")));
+    assertEquals("a\\u2028b\\u2029c", sampler.render(utf8("a\u2028b\u2029c")));
+    assertEquals("\\u202a\\u202b\\u202d\\u2066\\u2067\\u2068\\u2069\\u200b\\u200e\\ufeff\\xad",
+        sampler.render(utf8("\u202a\u202b\u202d\u2066\u2067\u2068\u2069\u200b\u200e\ufeff\u00ad")));
+    assertEquals("tag\\u{e0041} \uD83D\uDE00 \\x85", sampler.render(utf8("tag\uDB40\uDC41 \uD83D\uDE00 \u0085")),
+        "a tag character escaped, an emoji shown, a C1 control escaped");
     String longText = "y".repeat(ConsoleSampler.MAX_TEXT_CHARS + 1);
     assertEquals("y".repeat(ConsoleSampler.MAX_TEXT_CHARS) + "\u2026", sampler.render(utf8(longText)));
     assertEquals("y".repeat(ConsoleSampler.MAX_TEXT_CHARS), sampler.render(utf8(longText.substring(1))));

@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.udplab.common.testing.Eventually;
 import dev.udplab.common.testing.PrometheusText;
+import dev.udplab.common.testing.UdpPeers;
 import dev.udplab.server.mode.ServerMode;
 import dev.udplab.server.socket.ServerMetrics;
 import dev.udplab.server.socket.SocketSettings;
 import dev.udplab.server.socket.UdpServerVerticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.datagram.DatagramSocket;
@@ -21,6 +24,11 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -40,9 +48,9 @@ class GuardedServerTest {
       throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // --guards on on 127.0.0.1 applies the public policy; the test only injects a frozen clock.
-    ReplyGuard guard = new ReplyGuard(GuardSettings.forBind("127.0.0.1", GuardPolicy.ON, 1L, 40L,
-        GuardSettings.DEFAULT_MAX_SOURCES, false));
-    ReplyPolicy frozen = (sender, request, reply, now) -> guard.decide(sender, request, reply, 0L);
+    ReplyPolicy socketPolicy = new ReplyGuard(GuardSettings.forBind("127.0.0.1", GuardPolicy.ON, 1L, 40L,
+        GuardSettings.DEFAULT_MAX_SOURCES, false), new OwnSockets()).forSocket();
+    ReplyPolicy frozen = (sender, request, reply, now) -> socketPolicy.decide(sender, request, reply, 0L);
     SocketSettings socket = new SocketSettings(ServerMode.GREETING, "127.0.0.1", 0, null, null, false, true,
         "Hello UDP Client");
     UdpServerVerticle server = new UdpServerVerticle(socket, frozen, registry, NO_CONSOLE);
@@ -61,7 +69,7 @@ class GuardedServerTest {
     ServerMetrics metrics = server.bound().metrics();
     int sent = 0;
     for (int i = 0; i < shortRequests + longRequests; i++) {
-      client.send(Buffer.buffer(i % 13 == 0 && sent < shortRequests * 13 ? "short" : "twenty bytes long..."),
+      client.send(Buffer.buffer(i % 13 == 0 && sent < shortRequests * 13 ? "short" : "twenty bytes " + String.format("%07d", i)),
           port, "127.0.0.1").await();
       sent++;
       // In batches of 10, so the server's receive buffer never overflows and every datagram is counted.
@@ -93,7 +101,10 @@ class GuardedServerTest {
   @Test
   void rate_limiter_under_a_many_source_flood_stays_within_max_sources_and_counts_exactly() throws Exception {
     // 200 000 datagrams from 100 000 distinct IPv4 and IPv6 sources through the policy the server uses.
-    ReplyGuard guard = new ReplyGuard(GuardSettings.forBind("0.0.0.0", GuardPolicy.AUTO, 1L, 2L, 4096, false));
+    ReplyGuard guard = new ReplyGuard(GuardSettings.forBind("0.0.0.0", GuardPolicy.AUTO, 1L, 2L, 4096, false),
+        new OwnSockets());
+    ReplyPolicy policy = guard.forSocket();
+    ByteBuf request = Unpooled.wrappedBuffer(new byte[10]);
     long answered = 0;
     long limited = 0;
     long amplified = 0;
@@ -103,7 +114,7 @@ class GuardedServerTest {
             ? InetAddress.getByAddress(new byte[] {10, (byte) (source >> 16), (byte) (source >> 8), (byte) source})
             : InetAddress.getByName("2001:db8:" + Integer.toHexString(source >> 16) + ":"
                 + Integer.toHexString(source & 0xFFFF) + "::1");
-        DropReason reason = guard.decide(new InetSocketAddress(host, 40000), 10, source % 10 == 0 ? 16 : 10, 0L);
+        DropReason reason = policy.decide(new InetSocketAddress(host, 40000), request, source % 10 == 0 ? 16 : 10, 0L);
         if (reason == null) {
           answered++;
         } else if (reason == DropReason.RATE_LIMITED) {
@@ -116,9 +127,67 @@ class GuardedServerTest {
     }
     assertEquals(4096, guard.limiter().size());
     assertEquals(20_000, amplified, "every 10th source asks for more than it sent, both rounds");
-    // Each of the 90 000 others is evicted long before its second datagram, so it gets a fresh bucket each time.
-    assertEquals(180_000, answered);
-    assertEquals(0, limited);
+    // Time is frozen: every newcomer to the full table evicts a source seen that same instant, so it starts with the
+    // tokens of no time at all. Only the first 4096, which filled the table, had a full bucket of 2.
+    assertEquals(4096, answered);
+    assertEquals(180_000 - 4096, limited);
     assertEquals(180_000 - 4096, guard.limiter().evictions());
+  }
+
+  @Test
+  void a_victim_among_300_churning_loopback_sources_is_not_refilled_by_the_churn(Vertx vertx) throws Exception {
+    // The attack with real sources: the whole of 127/8 is loopback, so 300 sockets on 127.0.1.1-127.0.2.50
+    // churn a 256-source table between the victim's (127.0.0.1) requests. Time is frozen, so the numbers are exact.
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ReplyPolicy socketPolicy = new ReplyGuard(GuardSettings.forBind("127.0.0.1", GuardPolicy.ON, 100L, 200L, 256,
+        false), new OwnSockets()).forSocket();
+    ReplyPolicy frozen = (sender, request, reply, now) -> socketPolicy.decide(sender, request, reply, 0L);
+    SocketSettings socket = new SocketSettings(ServerMode.GREETING, "127.0.0.1", 0, null, null, false, true,
+        "Hello UDP Client");
+    UdpServerVerticle server = new UdpServerVerticle(socket, frozen, registry, NO_CONSOLE);
+    vertx.deployVerticle(server).await();
+    InetSocketAddress target = new InetSocketAddress("127.0.0.1", server.bound().address().port());
+    ServerMetrics metrics = server.bound().metrics();
+    List<DatagramChannel> churn = new ArrayList<>();
+    int rounds = 20;
+    try (DatagramChannel victim = UdpPeers.socket("127.0.0.1")) {
+      for (int i = 0; i < 300; i++) {
+        churn.add(UdpPeers.socket("127.0." + (1 + i / 250) + "." + (1 + i % 250)));
+      }
+      long sent = 0;
+      for (int round = 0; round < rounds; round++) {
+        UdpPeers.send(victim, target, String.format("victim request %05d", round).getBytes(StandardCharsets.US_ASCII));
+        sent++;
+        for (int i = 0; i < churn.size(); i++) {
+          UdpPeers.send(churn.get(i), target,
+              String.format("churn %04d round %04d", i, round).getBytes(StandardCharsets.US_ASCII));
+          sent++;
+          if (sent % 50 == 0) { // in batches, so that the server's receive buffer never overflows
+            long received = sent;
+            Eventually.await("the server to receive " + received, 5000, () -> metrics.receivedCount() == received);
+          }
+        }
+      }
+      long all = sent;
+      Eventually.await("every datagram decided", 5000, () -> metrics.sentCount() + metrics.droppedCount() == all);
+      int victimReplies = 0;
+      try {
+        for (; ; victimReplies++) {
+          UdpPeers.receive(victim, 200);
+        }
+      } catch (SocketTimeoutException noMore) {
+        // all read
+      }
+      // Round 0: the victim and the first 255 others fill the table with full buckets and are answered; the other
+      // 45 evict sources seen that instant and start empty. From round 1 every source, the victim included, comes
+      // back to a full table: before the fix it came back with a full bucket and all 20 of its requests were
+      // answered.
+      assertEquals(1, victimReplies, "the victim's answered requests");
+      assertEquals(256, metrics.sentCount());
+      assertEquals(all - 256, PrometheusText.count(registry.scrape(), "udp_server_datagrams_dropped_total",
+          "reason=rate_limited"));
+    } finally {
+      UdpPeers.closeAll(churn);
+    }
   }
 }

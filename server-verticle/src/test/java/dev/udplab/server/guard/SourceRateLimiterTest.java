@@ -156,12 +156,69 @@ class SourceRateLimiterTest {
     assertTrue(limiter.tryAcquire(b));
     assertTrue(limiter.tryAcquire(c));
     assertFalse(limiter.tryAcquire(a), "a is now the most recently seen");
-    assertTrue(limiter.tryAcquire(d), "d evicts b, the least recently seen");
+    assertFalse(limiter.tryAcquire(d), "d evicts b, seen this instant, and so starts with no token");
     assertEquals(3, limiter.size());
     assertEquals(1, limiter.evictions());
     assertFalse(limiter.tryAcquire(a), "a kept its empty bucket");
     assertFalse(limiter.tryAcquire(c), "c kept its empty bucket");
-    assertTrue(limiter.tryAcquire(b), "b was forgotten and starts with a full bucket");
+    assertFalse(limiter.tryAcquire(b), "b was forgotten and evicts d, seen this instant: no token either");
+    now.addAndGet(1_000_000_000L);
+    assertTrue(limiter.tryAcquire(d), "d evicts a, seen 1 s ago: one second of tokens at 1/s");
+    assertFalse(limiter.tryAcquire(d));
+  }
+
+  @Test
+  void a_victim_among_churning_sources_gets_no_more_than_its_rate_plus_burst() throws Exception {
+    // The attack: one victim interleaved with 300 other spoofed sources through a table of 256, at about
+    // 4000 datagrams/s in all. Before the fix every victim request was answered (each return a full bucket).
+    long rate = 100;
+    long burst = 200;
+    SourceRateLimiter limiter = new SourceRateLimiter(rate, burst, 256, now::get);
+    InetAddress victim = ip("192.0.2.1");
+    long start = now.get();
+    int answered = 0;
+    for (int round = 0; round < 1500; round++) {
+      for (int other = 0; other < 300; other++) {
+        limiter.tryAcquire(ipv4(0xC6120000 + other)); // 198.18.x.y
+        now.addAndGet(250_000); // 4000 datagrams per second
+      }
+      answered += limiter.tryAcquire(victim) ? 1 : 0;
+      now.addAndGet(250_000);
+    }
+    double seconds = (now.get() - start) / 1e9;
+    assertTrue(answered <= rate * seconds + burst, answered + " answered in " + seconds + " s");
+    assertEquals(256, limiter.size(), "memory stays bounded");
+    // Alone, the victim gets its burst and then the rate: the same bound, met.
+    SourceRateLimiter alone = new SourceRateLimiter(rate, burst, 256, now::get);
+    long aloneStart = now.get();
+    int aloneAnswered = 0;
+    for (int i = 0; i < 1500; i++) {
+      aloneAnswered += alone.tryAcquire(victim) ? 1 : 0;
+      now.addAndGet(75_250_000L); // the same 1500 requests over the same time
+    }
+    assertTrue(aloneAnswered <= rate * ((now.get() - aloneStart) / 1e9) + burst);
+    assertTrue(answered <= aloneAnswered, answered + " under churn, " + aloneAnswered + " alone");
+  }
+
+  @Test
+  void a_newcomer_to_a_full_table_starts_with_what_the_evicted_age_refilled() throws Exception {
+    SourceRateLimiter limiter = new SourceRateLimiter(1000, 2000, 2, now::get);
+    assertTrue(limiter.tryAcquire(ip("192.0.2.1")));
+    assertTrue(limiter.tryAcquire(ip("192.0.2.2")));
+    now.addAndGet(5_000_000L); // 5 ms: five tokens' worth at 1000/s
+    InetAddress newcomer = ip("192.0.2.3");
+    int answered = 0;
+    for (int i = 0; i < 100; i++) {
+      answered += limiter.tryAcquire(newcomer) ? 1 : 0;
+    }
+    assertEquals(5, answered);
+    now.addAndGet(10_000_000_000L); // an idle table: the next evictee is 10 s old, a full bucket's worth
+    InetAddress later = ip("192.0.2.4");
+    answered = 0;
+    for (int i = 0; i < 3000; i++) {
+      answered += limiter.tryAcquire(later) ? 1 : 0;
+    }
+    assertEquals(2000, answered);
   }
 
   @Test
@@ -183,7 +240,8 @@ class SourceRateLimiterTest {
       int source = random.nextInt(4) == 0 ? random.nextInt(500) : 500 + random.nextInt(50_000);
       boolean ok = limiter.tryAcquire(ipv4(0x0A000000 + source));
       allowed += ok ? 1 : 0;
-      int left = tokens.getOrDefault(source, 2);
+      // time is frozen, so a newcomer that evicts another starts with no token at all
+      int left = tokens.getOrDefault(source, tokens.size() == maxSources ? 0 : 2);
       boolean expected = left > 0;
       tokens.put(source, expected ? left - 1 : 0);
       expectedAllowed += expected ? 1 : 0;

@@ -87,6 +87,14 @@ class ResponderTest {
   }
 
   @Test
+  void uppercase_can_triple_a_request_which_the_public_policy_drops_as_amplification() {
+    Responder responder = new Responders.Uppercase();
+    assertEquals(2, reply(responder, utf8("ß")).length, "ß (2 bytes) becomes SS (2 bytes): no growth");
+    assertArrayEquals(utf8("\u0399\u0308\u0301"), reply(responder, utf8("\u0390")), "ΐ: 2 bytes become 6");
+    assertEquals(65_502, reply(responder, utf8("\u0390".repeat(10_917))).length, "21,834 bytes become 65,502");
+  }
+
+  @Test
   void uppercase_of_empty_is_empty() {
     assertEquals(0, reply(new Responders.Uppercase(), new byte[0]).length);
   }

@@ -188,8 +188,8 @@ class UdpServerVerticleTest {
 
   @Test
   void a_reply_policy_drop_is_counted_with_its_reason_and_not_sent(Vertx vertx, VertxTestContext ctx) {
-    ReplyPolicy dropLarger = (sender, requestBytes, replyBytes, now) ->
-        replyBytes > requestBytes ? DropReason.AMPLIFICATION : null;
+    ReplyPolicy dropLarger = (sender, request, replyBytes, now) ->
+        replyBytes > request.readableBytes() ? DropReason.AMPLIFICATION : null;
     deploy(vertx, ServerMode.GREETING, "Hello UDP Client", null, null, false, dropLarger).onComplete(ctx.succeeding(server -> {
       int port = server.bound().address().port();
       DatagramSocket client = vertx.createDatagramSocket();
