@@ -173,7 +173,8 @@ victim=1
 victim_before=$(metric "${METRICS_PORTS[$victim]}" udp_server_datagrams_received_total)
 log_before=$(wc -l < "$ACCESS_LOG")
 drops_before=$(listen_drops)
-"${FLOOD[@]}" > "$WORK/flood2.json" 2> "$WORK/flood2.json.err" &
+# no warm-up: the kill must land in the run, and a warm-up would be the traffic that first reaches the victim
+"${FLOOD[@]}" --warmup 0s > "$WORK/flood2.json" 2> "$WORK/flood2.json.err" &
 FLOOD_PID=$!
 track "$FLOOD_PID"
 victim_busy() { (( $(metric "${METRICS_PORTS[$victim]}" udp_server_datagrams_received_total) > victim_before + RATE / 10 )); }
