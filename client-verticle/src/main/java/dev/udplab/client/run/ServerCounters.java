@@ -79,10 +79,6 @@ public final class ServerCounters {
     return new ServerCounters(null, scrape, source, notes);
   }
 
-  public URI url() {
-    return url;
-  }
-
   /** The counters for {@code port} now, or null after one line on {@code notes} saying why there are none. */
   public Reading read(int port, String when) {
     String body = inProcess != null ? inProcess.get() : fetch(when);

@@ -17,6 +17,8 @@ import io.vertx.junit5.VertxExtension;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -43,6 +45,17 @@ class ServerMetricsAttributionTest {
     return PrometheusText.count(PrometheusText.scrape(metrics), "udp_server_kernel_drops_total", "port=" + port);
   }
 
+  /** {@code flood --json --server-metrics} at {@code server} with {@code options}: exit 0, a valid report. */
+  private static CliRun jsonFlood(UdpServerProcess server, String... options) {
+    List<String> command = new ArrayList<>(List.of("flood", "--to", server.target(), "--json", "--metrics-port", "0",
+        "--server-metrics", server.metrics()));
+    command.addAll(List.of(options));
+    CliRun run = CliRun.of(command.toArray(String[]::new));
+    assertEquals(ExitCodes.OK, run.exitCode(), run.err());
+    FloodSchema.assertValid("report", run.out());
+    return run;
+  }
+
   @Test
   void a_tiny_server_buffer_is_the_whole_loss_exactly() throws Exception {
     try (UdpServerProcess server = UdpServerProcess.start("echo", "--rcvbuf", "4096")) {
@@ -50,10 +63,7 @@ class ServerMetricsAttributionTest {
       long dropsBefore = kernelDrops(server.metrics(), server.port());
       // unpaced at a server that holds a handful of datagrams; the client's buffer holds every reply
       // no warm-up: this test reads the server's counters around the whole command
-      CliRun run = CliRun.of("flood", "--to", server.target(), "--count", "5000", "--rcvbuf", "4M", "--json",
-          "--warmup", "0s", "--metrics-port", "0", "--server-metrics", server.metrics());
-      assertEquals(ExitCodes.OK, run.exitCode(), run.err());
-      FloodSchema.assertValid("report", run.out());
+      CliRun run = jsonFlood(server, "--count", "5000", "--rcvbuf", "4M", "--warmup", "0s");
       JsonObject json = new JsonObject(run.out());
       long sent = json.getLong("sent");
       long lost = json.getLong("lost");
@@ -99,10 +109,7 @@ class ServerMetricsAttributionTest {
       long receivedBefore = received(server.metrics(), server.port());
       long dropsBefore = kernelDrops(server.metrics(), server.port());
       // the default warm-up: unpaced, as many datagrams as the run, into the same tiny buffer
-      CliRun run = CliRun.of("flood", "--to", server.target(), "--count", "5000", "--rcvbuf", "4M", "--json",
-          "--drain", "3s", "--metrics-port", "0", "--server-metrics", server.metrics());
-      assertEquals(ExitCodes.OK, run.exitCode(), run.err());
-      FloodSchema.assertValid("report", run.out());
+      CliRun run = jsonFlood(server, "--count", "5000", "--rcvbuf", "4M", "--drain", "3s");
       JsonObject json = new JsonObject(run.out());
       long warmupSent = json.getJsonObject("warmup").getLong("sent");
       assertTrue(warmupSent > 0, json.encode());
@@ -124,10 +131,7 @@ class ServerMetricsAttributionTest {
     try (UdpServerProcess server = UdpServerProcess.start("echo", "--rcvbuf", "4194304")) {
       // unpaced into a client buffer of a few replies: the warm-up's replies overflow it as the run's do
       // a long drain: a server on a busy machine may still be answering when the default second is over
-      CliRun run = CliRun.of("flood", "--to", server.target(), "--count", "5000", "--rcvbuf", "4096", "--json",
-          "--drain", "3s", "--metrics-port", "0", "--server-metrics", server.metrics());
-      assertEquals(ExitCodes.OK, run.exitCode(), run.err());
-      FloodSchema.assertValid("report", run.out());
+      CliRun run = jsonFlood(server, "--count", "5000", "--rcvbuf", "4096", "--drain", "3s");
       JsonObject json = new JsonObject(run.out());
       JsonObject where = json.getJsonObject("lossAttribution");
       assertTrue(json.getJsonObject("warmup").getLong("sent") > 0, json.encode());
